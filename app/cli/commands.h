@@ -1,0 +1,10 @@
+#pragma once
+// The subcommands of paramscope-cli; each returns the process exit code.
+
+namespace ps::cli {
+
+int runCommand(int argc, char** argv);
+int statusCommand(int argc, char** argv);
+int exportCommand(int argc, char** argv);
+
+} // namespace ps::cli

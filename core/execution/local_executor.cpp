@@ -1,0 +1,158 @@
+#include "core/execution/local_executor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/execution/worker_loop.h"
+
+extern char** environ;
+
+namespace ps {
+
+namespace {
+
+std::string hostPrefix() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    return std::string(host) + ":";
+}
+
+} // namespace
+
+std::string siblingProgram(const std::string& name) {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const auto candidate = self.parent_path() / name;
+        if (std::filesystem::exists(candidate, ec))
+            return candidate.string();
+    }
+    return name; // fall back to PATH
+}
+
+LocalExecutor::LocalExecutor(LocalExecutorOptions options) : m_options(std::move(options)) {}
+
+LocalExecutor::~LocalExecutor() {
+    if (!m_pids.empty())
+        stop(5.0);
+}
+
+void LocalExecutor::start(int workers) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    m_threadsPerWorker = std::max(1, static_cast<int>(cores) / std::max(1, workers));
+    m_running = true;
+    for (int i = 0; i < workers; ++i)
+        m_pids.push_back(spawn());
+}
+
+pid_t LocalExecutor::spawn() {
+    std::vector<std::string> args = {m_options.workerProgram,
+                                     "--storage",
+                                     m_options.storageUrl,
+                                     "--study-id",
+                                     std::to_string(m_options.studyId),
+                                     "--parent-pid",
+                                     std::to_string(getpid())};
+    // Thread counts go through the environment so the worker's libraries (OpenMP, OpenBLAS)
+    // pick them up before any of their code runs.
+    std::vector<std::string> env;
+    const std::string threads = std::to_string(m_threadsPerWorker);
+    for (char** e = environ; *e; ++e) {
+        const std::string kv = *e;
+        if (kv.rfind("OMP_NUM_THREADS=", 0) == 0 || kv.rfind("OPENBLAS_NUM_THREADS=", 0) == 0 ||
+            kv.rfind("MKL_NUM_THREADS=", 0) == 0)
+            continue;
+        env.push_back(kv);
+    }
+    env.push_back("OMP_NUM_THREADS=" + threads);
+    env.push_back("OPENBLAS_NUM_THREADS=1");
+    env.push_back("MKL_NUM_THREADS=1");
+
+    std::vector<char*> argv, envp;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (!m_options.logFile.empty())
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, m_options.logFile.c_str(),
+                                         O_WRONLY | O_CREAT | O_APPEND, 0644);
+    // Workers must not see the terminal's Ctrl-C directly: the orchestrator stops them in
+    // order, so their running trials are handed back first.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, m_options.workerProgram.c_str(), &actions, &attr,
+                               argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0)
+        throw std::runtime_error("cannot start worker " + m_options.workerProgram + ": " +
+                                 std::strerror(rc));
+    return pid;
+}
+
+std::vector<std::string> LocalExecutor::poll() {
+    std::vector<std::string> ended;
+    for (auto& pid : m_pids) {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) != pid)
+            continue;
+        ended.push_back(hostPrefix() + std::to_string(pid));
+        pid = 0;
+    }
+    std::erase(m_pids, 0);
+    if (m_running) {
+        for (std::size_t i = 0; i < ended.size() && m_restarts < m_options.maxRestarts; ++i) {
+            m_pids.push_back(spawn());
+            ++m_restarts;
+        }
+    }
+    return ended;
+}
+
+std::vector<std::string> LocalExecutor::stop(double graceSeconds) {
+    m_running = false;
+    std::vector<std::string> names;
+    for (pid_t pid : m_pids) {
+        names.push_back(hostPrefix() + std::to_string(pid));
+        kill(pid, SIGTERM);
+    }
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(graceSeconds);
+    while (!m_pids.empty() && std::chrono::steady_clock::now() < deadline) {
+        for (auto& pid : m_pids) {
+            int status = 0;
+            if (waitpid(pid, &status, WNOHANG) == pid)
+                pid = 0;
+        }
+        std::erase(m_pids, 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (pid_t pid : m_pids) {
+        kill(pid, SIGKILL);
+        int status = 0;
+        waitpid(pid, &status, 0);
+    }
+    m_pids.clear();
+    return names;
+}
+
+} // namespace ps

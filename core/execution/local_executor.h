@@ -1,0 +1,44 @@
+#pragma once
+// Keeps a pool of long-lived paramscope-worker processes on this machine, so LibTorch loads
+// once per worker, not once per trial. Each worker gets cores/workers intra-op threads.
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "core/execution/executor.h"
+
+namespace ps {
+
+struct LocalExecutorOptions {
+    std::string workerProgram; // path of paramscope-worker
+    std::string storageUrl;
+    std::int64_t studyId = 0;
+    std::string logFile;       // workers' stderr goes here ("" = inherit)
+    int maxRestarts = 20;      // replacements for crashed workers before giving up
+};
+
+class LocalExecutor final : public Executor {
+public:
+    explicit LocalExecutor(LocalExecutorOptions options);
+    ~LocalExecutor() override;
+
+    void start(int workers) override;
+    std::vector<std::string> poll() override;
+    std::vector<std::string> stop(double graceSeconds) override;
+    int liveWorkers() const override { return static_cast<int>(m_pids.size()); }
+
+private:
+    pid_t spawn();
+
+    LocalExecutorOptions m_options;
+    std::vector<pid_t> m_pids;
+    int m_threadsPerWorker = 1;
+    int m_restarts = 0;
+    bool m_running = false;
+};
+
+// The paramscope-worker beside the running executable (for the CLI and the GUI).
+std::string siblingProgram(const std::string& name);
+
+} // namespace ps

@@ -1,0 +1,194 @@
+#include "core/execution/orchestrator.h"
+
+#include <chrono>
+#include <thread>
+
+#include "core/execution/worker_loop.h"
+
+namespace ps {
+
+std::string_view toText(RunEnd end) {
+    switch (end) {
+    case RunEnd::Finished: return "finished";
+    case RunEnd::Interrupted: return "interrupted";
+    case RunEnd::Stopped: return "stopped";
+    case RunEnd::TimedOut: return "timed out";
+    }
+    return "?";
+}
+
+Orchestrator::Orchestrator(StudyConfig config, Storage& storage, ExecutorFactory makeExecutor,
+                           OrchestratorOptions options)
+    : m_config(std::move(config)), m_storage(storage), m_makeExecutor(std::move(makeExecutor)),
+      m_options(options), m_sampler(makeSampler(m_config.sampler)) {}
+
+std::int64_t Orchestrator::ensureStudy(Storage& storage, const StudyConfig& config) {
+    StudyRecord record;
+    record.name = config.name;
+    record.studyFile = config.file;
+    record.configText = config.text;
+    record.objectiveMetric = config.objective().metric;
+    record.direction = config.objective().direction;
+    record.plannedTrials = config.budget.trials;
+    if (auto existing = storage.findStudy(config.name)) {
+        record.id = existing->id;
+        storage.updateStudy(record);
+        return existing->id;
+    }
+    return storage.createStudy(record);
+}
+
+void Orchestrator::refreshTrials() {
+    for (auto& t : m_storage.trials(m_studyId, m_rev)) {
+        m_rev = std::max(m_rev, t.rev);
+        if (static_cast<std::size_t>(t.number) >= m_trials.size())
+            m_trials.resize(static_cast<std::size_t>(t.number) + 1);
+        m_trials[static_cast<std::size_t>(t.number)] = std::move(t);
+    }
+}
+
+void Orchestrator::handBack(const Trial& trial, const std::string& why) {
+    if (trial.attempts >= m_options.maxAttempts) {
+        // finishTrial checks the worker, so a worker that comes back cannot overwrite this.
+        m_storage.finishTrial(trial.id, trial.worker, TrialState::Fail, {}, std::nullopt,
+                              why + " on each of " + std::to_string(trial.attempts) +
+                                  " attempts");
+    } else {
+        m_storage.requeueTrial(trial.id, why + "; running it again");
+    }
+}
+
+void Orchestrator::recoverOrphans(const std::vector<std::string>& deadWorkers, bool checkStale) {
+    const double now = nowSeconds();
+    for (const auto& t : m_trials) {
+        if (t.state != TrialState::Running)
+            continue;
+        const bool dead = std::find(deadWorkers.begin(), deadWorkers.end(), t.worker) !=
+                              deadWorkers.end() ||
+                          isDeadLocalProcess(t.worker);
+        if (dead)
+            handBack(t, "worker " + t.worker + " died");
+        else if (checkStale && now - t.heartbeatAt > m_options.staleHeartbeatSeconds)
+            handBack(t, "worker " + t.worker + " sent no heartbeat for " +
+                            std::to_string(static_cast<int>(now - t.heartbeatAt)) + " s");
+    }
+}
+
+RunProgress Orchestrator::progress(double elapsed) const {
+    RunProgress p;
+    p.planned = m_config.budget.trials;
+    p.elapsedSeconds = elapsed;
+    const bool minimize = m_config.objective().direction == Direction::Minimize;
+    for (const auto& t : m_trials) {
+        switch (t.state) {
+        case TrialState::Waiting: ++p.counts.waiting; break;
+        case TrialState::Running: ++p.counts.running; break;
+        case TrialState::Complete: ++p.counts.complete; break;
+        case TrialState::Pruned: ++p.counts.pruned; break;
+        case TrialState::Fail: ++p.counts.fail; break;
+        }
+        if (t.state == TrialState::Complete && t.value &&
+            (!p.best || (minimize ? *t.value < *p.best : *t.value > *p.best))) {
+            p.best = t.value;
+            p.bestNumber = t.number;
+        }
+    }
+    return p;
+}
+
+RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallback& onProgress) {
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
+
+    m_studyId = ensureStudy(m_storage, m_config);
+    if (auto rec = m_storage.study(m_studyId); rec && !rec->orchestrator.empty() &&
+                                               rec->orchestrator != processName() &&
+                                               !isDeadLocalProcess(rec->orchestrator) &&
+                                               nowSeconds() - rec->orchestratorHeartbeat < 10)
+        throw std::runtime_error("study '" + m_config.name + "' is being run by " +
+                                 rec->orchestrator + " already");
+    m_storage.setControl(m_studyId, StudyControl::Run);
+    m_storage.setOrchestrator(m_studyId, processName());
+    refreshTrials();
+    // Trials left RUNNING by an earlier run that was killed.
+    recoverOrphans({}, /*checkStale=*/true);
+
+    auto executor = m_makeExecutor(m_studyId);
+    const int outstanding = 2 * std::max(1, m_config.budget.parallel);
+    executor->start(std::min(m_config.workers, m_config.budget.parallel));
+
+    RunEnd end = RunEnd::Finished;
+    auto lastBeat = Clock::now() - std::chrono::hours(1);
+    auto lastProgress = lastBeat, lastStaleCheck = Clock::now();
+    double idle = 0.001;
+    for (;;) {
+        if (interrupt.load()) {
+            end = RunEnd::Interrupted;
+            break;
+        }
+        const auto now = Clock::now();
+        const auto dead = executor->poll();
+        // Workers end by themselves when they read a Stop, so their ending is a cue to look.
+        if (now - lastBeat > std::chrono::seconds(1) || !dead.empty()) {
+            lastBeat = now;
+            auto rec = m_storage.study(m_studyId);
+            if (!rec || rec->control == StudyControl::Stop) {
+                end = RunEnd::Stopped;
+                break;
+            }
+            m_storage.setOrchestrator(m_studyId, processName());
+        }
+        if (m_config.budget.timeoutSeconds > 0 && elapsed() > m_config.budget.timeoutSeconds) {
+            end = RunEnd::TimedOut;
+            break;
+        }
+        refreshTrials();
+        const bool staleCheck = now - lastStaleCheck > std::chrono::seconds(5);
+        if (!dead.empty() || staleCheck) {
+            if (staleCheck)
+                lastStaleCheck = now;
+            recoverOrphans(dead, staleCheck);
+            refreshTrials();
+        }
+        const RunProgress p = progress(elapsed());
+        if (p.counts.finished() >= m_config.budget.trials) {
+            lastProgress = Clock::time_point{};
+            if (onProgress)
+                onProgress(p);
+            break;
+        }
+        if (executor->liveWorkers() == 0)
+            throw std::runtime_error("every worker of study '" + m_config.name +
+                                     "' ended and none could be restarted; see the worker log");
+        int toCreate = std::min(m_config.budget.trials - p.counts.total(),
+                                outstanding - p.counts.waiting - p.counts.running);
+        for (int i = 0; i < toCreate; ++i) {
+            const int number = static_cast<int>(m_trials.size());
+            m_storage.createTrial(m_studyId, m_sampler->sample(m_config.space, m_trials, number));
+            refreshTrials();
+        }
+        if (onProgress && now - lastProgress > std::chrono::duration<double>(m_options.progressSeconds)) {
+            lastProgress = now;
+            onProgress(p);
+        }
+        // Poll fast while trials finish quickly, back off while they run long.
+        idle = toCreate > 0 || !dead.empty() ? 0.001 : std::min(idle * 1.5, 0.05);
+        std::this_thread::sleep_for(std::chrono::duration<double>(idle));
+    }
+
+    const auto workers = executor->stop(m_options.stopGraceSeconds);
+    refreshTrials();
+    // Trials of workers that had to be killed: interrupted, not failed, so no attempt counts.
+    for (const auto& t : m_trials) {
+        if (t.state == TrialState::Running &&
+            std::find(workers.begin(), workers.end(), t.worker) != workers.end())
+            m_storage.requeueTrial(t.id, "interrupted; it runs again when the study resumes");
+    }
+    if (onProgress)
+        onProgress(progress(elapsed()));
+    m_storage.setOrchestrator(m_studyId, "");
+    return end;
+}
+
+} // namespace ps

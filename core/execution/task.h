@@ -1,0 +1,102 @@
+#pragma once
+// What one trial runs. Tasks are plain C++ (no Qt): they take the trial's settings and a
+// feedback object, and return how the trial ended. Built-in tasks, LibTorch tasks (ps_train)
+// and plugin tasks all implement Task; their settings are declared as data in a TaskSpec so
+// that the study-file parser, the CLI and the GUI can check and show them without the code
+// that runs them (the CLI never links LibTorch).
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/study/trial.h"
+
+namespace ps {
+
+enum class SettingType { Float, Int, String, Bool, Map };
+
+// One task setting, addressed by its dotted path ("optimizer.lr").
+struct SettingSpec {
+    std::string path;
+    SettingType type = SettingType::Float;
+    Json defaultValue;
+    std::optional<double> min, max;    // numbers
+    std::vector<std::string> choices;  // strings: allowed values, empty = any
+    std::string help;
+};
+
+struct TaskSpec {
+    std::string kind;
+    std::string description;
+    std::vector<SettingSpec> settings;
+    // True when the space may hold parameters that are not settings (noop, external
+    // commands): the task receives them in TaskInput::params.
+    bool freeParameters = false;
+    std::vector<std::string> metrics; // names of the metrics it reports (objective candidates)
+    // Checks that what the settings name exists (e.g. the dataset files); returns "" when
+    // fine, else a message and (in `key`) the setting it is about.
+    std::function<std::string(const Json& settings, std::string& key)> checkData;
+    const SettingSpec* find(const std::string& path) const;
+};
+
+// Reported by a task while it runs. Called from the task's thread only.
+class TaskFeedback {
+public:
+    virtual ~TaskFeedback() = default;
+    virtual bool isCanceled() const = 0;
+    // Intermediate metrics at `step` (an epoch for the built-in tasks). The implementation
+    // batches them; a task may call this as often as it likes.
+    virtual void report(std::int64_t step, const std::map<std::string, double>& metrics) = 0;
+    virtual void log(const std::string& line) = 0;
+};
+
+struct TaskInput {
+    std::int64_t trialId = 0;
+    int trialNumber = 0;
+    Json params;   // the trial's parameters
+    Json settings; // the task section with the parameters applied
+};
+
+enum class TaskEnd { Complete, Pruned, Fail, Canceled };
+
+struct TaskResult {
+    TaskEnd end = TaskEnd::Complete;
+    std::map<std::string, double> metrics; // final values; the objective is read from these
+    std::string reason;                    // why it failed or was pruned
+};
+
+class Task {
+public:
+    virtual ~Task() = default;
+    // Runs one trial. May throw; the worker turns an exception into a FAIL with its message.
+    virtual TaskResult run(const TaskInput& input, TaskFeedback& feedback) = 0;
+};
+
+// The tasks a process knows: their specs always, their factories where the process can run
+// them (the worker). Owned by whoever builds it; not a singleton.
+class TaskCatalog {
+public:
+    using Factory = std::function<std::unique_ptr<Task>()>;
+
+    void add(TaskSpec spec, Factory factory = {});
+    void setFactory(const std::string& kind, Factory factory);
+    const TaskSpec* spec(const std::string& kind) const;
+    std::unique_ptr<Task> make(const std::string& kind) const; // null when not runnable here
+    std::vector<std::string> kinds() const;
+
+    // The catalog with ParamScope's built-in task specs (noop runnable, classify spec only).
+    static TaskCatalog withBuiltins();
+
+private:
+    struct Entry {
+        TaskSpec spec;
+        Factory factory;
+    };
+    std::map<std::string, Entry> m_entries;
+};
+
+} // namespace ps

@@ -1,0 +1,232 @@
+#include "core/execution/worker_loop.h"
+
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "core/space/study_file.h"
+#include "core/storage/storage.h"
+
+namespace ps {
+
+std::string processName() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    return std::string(host) + ":" + std::to_string(getpid());
+}
+
+bool isDeadLocalProcess(const std::string& name) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    const std::string prefix = std::string(host) + ":";
+    if (name.rfind(prefix, 0) != 0)
+        return false;
+    const std::string rest = name.substr(prefix.size());
+    const pid_t pid = static_cast<pid_t>(std::atol(rest.c_str()));
+    if (pid <= 0)
+        return false;
+    if (rest.find(':') != std::string::npos)
+        return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH; // a thread worker
+    return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Collects a trial's metrics and writes them in batches; polls the study's control now and
+// then so a Stop from the GUI reaches a running task.
+class BatchingFeedback final : public TaskFeedback {
+public:
+    BatchingFeedback(Storage& storage, const Trial& trial, const WorkerOptions& options,
+                     const std::atomic<bool>& stop)
+        : m_storage(storage), m_trial(trial), m_options(options), m_stop(stop) {}
+
+    bool isCanceled() const override {
+        if (m_stop.load() || m_canceled)
+            return true;
+        if (secondsSince(m_lastControlCheck) > 0.5) {
+            m_lastControlCheck = Clock::now();
+            auto study = m_storage.study(m_trial.studyId);
+            m_canceled = !study || study->control == StudyControl::Stop;
+        }
+        return m_canceled;
+    }
+
+    void report(std::int64_t step, const std::map<std::string, double>& metrics) override {
+        for (const auto& [name, value] : metrics) {
+            MetricPoint p;
+            p.step = step;
+            p.name = name;
+            p.value = value;
+            m_pending.push_back(std::move(p));
+        }
+        if (secondsSince(m_lastFlush) >= m_options.flushSeconds || m_pending.size() > 1000)
+            flush();
+    }
+
+    void log(const std::string& line) override { m_log += line + "\n"; }
+
+    void flush() {
+        m_storage.appendMetrics(m_trial.id, m_trial.attempts, m_pending);
+        m_pending.clear();
+        m_lastFlush = Clock::now();
+    }
+
+private:
+    Storage& m_storage;
+    const Trial& m_trial;
+    const WorkerOptions& m_options;
+    const std::atomic<bool>& m_stop;
+    std::vector<MetricPoint> m_pending;
+    std::string m_log;
+    Clock::time_point m_lastFlush = Clock::now();
+    mutable Clock::time_point m_lastControlCheck = Clock::now();
+    mutable bool m_canceled = false;
+};
+
+// Beats for the trial in hand from its own thread and connection, so a long step without
+// reports does not look like a dead worker.
+class HeartbeatThread {
+public:
+    explicit HeartbeatThread(const WorkerOptions& options)
+        : m_options(options), m_thread([this] { loop(); }) {}
+    ~HeartbeatThread() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_quit = true;
+        }
+        m_wake.notify_all();
+        m_thread.join();
+    }
+    void setTrial(std::int64_t id) {
+        std::lock_guard lock(m_mutex);
+        m_trial = id;
+    }
+
+private:
+    void loop() {
+        std::unique_ptr<Storage> storage;
+        std::unique_lock lock(m_mutex);
+        while (!m_quit) {
+            m_wake.wait_for(lock, std::chrono::duration<double>(m_options.heartbeatSeconds));
+            if (m_quit || m_trial == 0)
+                continue;
+            const auto id = m_trial;
+            lock.unlock();
+            try {
+                if (!storage)
+                    storage = openStorage(m_options.storageUrl);
+                storage->heartbeat(id);
+            } catch (const std::exception&) {
+                // a missed beat is harmless; the next one retries
+            }
+            lock.lock();
+        }
+    }
+
+    const WorkerOptions& m_options;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::int64_t m_trial = 0;
+    bool m_quit = false;
+    std::thread m_thread;
+};
+
+} // namespace
+
+WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
+                      const std::atomic<bool>& stop) {
+    auto storage = openStorage(options.storageUrl);
+    auto study = storage->study(options.studyId);
+    if (!study)
+        throw StorageError(options.storageUrl + ": no study with id " +
+                           std::to_string(options.studyId));
+    const std::string dir = std::filesystem::path(study->studyFile).parent_path().string();
+    const StudyConfig config =
+        parseStudyText(study->configText, study->studyFile, dir.empty() ? "." : dir, catalog,
+                       /*checkData=*/false);
+    std::unique_ptr<Task> task = catalog.make(config.taskKind);
+    if (!task)
+        throw std::runtime_error("this worker cannot run tasks of kind '" + config.taskKind + "'");
+    const Objective& objective = config.objective();
+
+    WorkerStats stats;
+    HeartbeatThread heartbeat(options);
+    double idleSleep = 0.001;
+    while (!stop.load()) {
+        auto current = storage->study(options.studyId);
+        if (!current || current->control == StudyControl::Stop)
+            break;
+        std::optional<Trial> trial = storage->claimTrial(options.studyId, options.name);
+        if (!trial) {
+            if (options.exitWhenIdle)
+                break;
+            std::this_thread::sleep_for(std::chrono::duration<double>(idleSleep));
+            idleSleep = std::min(idleSleep * 2, options.idlePollMaxSeconds);
+            continue;
+        }
+        idleSleep = 0.001;
+        heartbeat.setTrial(trial->id);
+
+        TaskInput input;
+        input.trialId = trial->id;
+        input.trialNumber = trial->number;
+        input.params = trial->params;
+        input.settings = taskSettingsFor(config, trial->params);
+        BatchingFeedback feedback(*storage, *trial, options, stop);
+        TaskResult result;
+        try {
+            result = task->run(input, feedback);
+        } catch (const std::exception& e) {
+            result.end = TaskEnd::Fail;
+            result.reason = std::string("task threw: ") + e.what();
+        } catch (...) {
+            result.end = TaskEnd::Fail;
+            result.reason = "task threw an unknown exception";
+        }
+        feedback.flush();
+        heartbeat.setTrial(0);
+
+        if (result.end == TaskEnd::Canceled) {
+            storage->requeueTrial(trial->id, "interrupted; it runs again when the study resumes");
+            ++stats.requeued;
+            continue;
+        }
+        TrialState state = result.end == TaskEnd::Complete ? TrialState::Complete
+                           : result.end == TaskEnd::Pruned ? TrialState::Pruned
+                                                           : TrialState::Fail;
+        std::optional<double> value;
+        std::string reason = result.reason;
+        auto it = result.metrics.find(objective.metric);
+        if (state == TrialState::Complete) {
+            if (it == result.metrics.end()) {
+                state = TrialState::Fail;
+                reason = "the task did not report the objective metric '" + objective.metric + "'";
+            } else if (!std::isfinite(it->second)) {
+                state = TrialState::Fail;
+                reason = "objective " + objective.metric + " is " +
+                         (std::isnan(it->second) ? "nan" : "infinite");
+            } else {
+                value = it->second;
+            }
+        } else if (it != result.metrics.end() && std::isfinite(it->second)) {
+            value = it->second;
+        }
+        if (storage->finishTrial(trial->id, options.name, state, result.metrics, value, reason))
+            ++stats.finished;
+    }
+    return stats;
+}
+
+} // namespace ps

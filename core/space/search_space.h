@@ -1,0 +1,32 @@
+#pragma once
+// The parameters a study searches over, as declared in its study file.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/study/trial.h"
+
+namespace ps {
+
+enum class ParamType { Float, Int, Categorical };
+std::string_view toText(ParamType type);
+
+struct ParamSpec {
+    std::string name; // dotted path into the task settings, e.g. "optimizer.lr"
+    ParamType type = ParamType::Float;
+    double low = 0, high = 0;       // Float, Int
+    bool log = false;               // Float, Int: sample uniformly in log space
+    std::optional<double> step;     // Float, Int: values low + k*step only
+    std::vector<Json> choices;      // Categorical
+    Json when = Json::object();     // active only when these parameters have these values
+};
+
+struct SearchSpace {
+    std::vector<ParamSpec> params;
+    const ParamSpec* find(const std::string& name) const;
+    // True when `spec`'s conditions hold for the values already in `params`.
+    static bool isActive(const ParamSpec& spec, const Json& params);
+};
+
+} // namespace ps

@@ -1,0 +1,630 @@
+#include "core/space/study_file.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/execution/task.h"
+#include "core/sampling/sampler.h"
+#include "core/storage/storage.h"
+
+namespace ps {
+
+StudyFileError::StudyFileError(std::string file, int line, int column, std::string key,
+                               std::string message)
+    : std::runtime_error([&] {
+          std::ostringstream out;
+          out << file;
+          if (line > 0)
+              out << ':' << line << ':' << column;
+          out << ": ";
+          if (!key.empty())
+              out << key << ": ";
+          out << message;
+          return out.str();
+      }()),
+      m_file(std::move(file)), m_key(std::move(key)), m_message(std::move(message)),
+      m_line(line), m_column(column) {}
+
+namespace {
+
+std::string fmt(double x) {
+    std::ostringstream out;
+    out << x;
+    return out.str();
+}
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items)
+        out += (out.empty() ? "" : ", ") + i;
+    return out;
+}
+
+// Walks the YAML tree and turns every problem into a StudyFileError at the right line.
+class Parser {
+public:
+    Parser(std::string file, const TaskCatalog& catalog) : m_file(std::move(file)), m_catalog(catalog) {}
+
+    [[noreturn]] void error(const YAML::Node& at, const std::string& key,
+                            const std::string& message) const {
+        const auto mark = at.Mark();
+        const bool known = mark.line >= 0 && !at.IsNull() ? true : mark.line >= 0;
+        throw StudyFileError(m_file, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0,
+                             key, message);
+    }
+
+    // The entries of a mapping with their key nodes (for line numbers); refuses keys that are
+    // not in `allowed` (when given) and duplicates.
+    std::vector<std::pair<YAML::Node, YAML::Node>>
+    entries(const YAML::Node& map, const std::string& where,
+            const std::vector<std::string>& allowed = {}) const {
+        if (!map.IsMap())
+            error(map, where, "must be a mapping (key: value pairs)");
+        std::vector<std::pair<YAML::Node, YAML::Node>> out;
+        std::set<std::string> seen;
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const std::string k = it->first.as<std::string>();
+            const std::string path = where.empty() ? k : where + "." + k;
+            if (!seen.insert(k).second)
+                error(it->first, path, "is given twice");
+            if (!allowed.empty() &&
+                std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+                error(it->first, path, "unknown key (expected one of: " + joined(allowed) + ")");
+            out.emplace_back(it->first, it->second);
+        }
+        return out;
+    }
+
+    std::string string(const YAML::Node& n, const std::string& key) const {
+        if (!n.IsScalar())
+            error(n, key, "must be a string");
+        return n.as<std::string>();
+    }
+
+    double number(const YAML::Node& n, const std::string& key) const {
+        if (!n.IsScalar() || n.Tag() == "!")
+            error(n, key, "must be a number");
+        const std::string text = n.as<std::string>();
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0') {
+            if (text == ".inf" || text == "inf")
+                return INFINITY;
+            error(n, key, "must be a number, not '" + text + "'");
+        }
+        return v;
+    }
+
+    std::int64_t integer(const YAML::Node& n, const std::string& key) const {
+        const double v = number(n, key);
+        if (v != std::floor(v) || std::abs(v) > 9e15)
+            error(n, key, "must be a whole number, not " + n.as<std::string>());
+        return static_cast<std::int64_t>(v);
+    }
+
+    bool boolean(const YAML::Node& n, const std::string& key) const {
+        const std::string t = n.IsScalar() ? n.as<std::string>() : "";
+        if (t == "true" || t == "True" || t == "yes")
+            return true;
+        if (t == "false" || t == "False" || t == "no")
+            return false;
+        error(n, key, "must be true or false");
+    }
+
+    // A scalar as the JSON value it reads as: quoted stays a string; plain true/false are
+    // booleans, numbers are numbers.
+    Json scalar(const YAML::Node& n, const std::string& key) const {
+        if (!n.IsScalar())
+            error(n, key, "must be a single value");
+        const std::string t = n.as<std::string>();
+        if (n.Tag() == "!")
+            return t;
+        if (t == "true" || t == "false")
+            return t == "true";
+        static const std::regex intRe("[-+]?[0-9]+");
+        if (std::regex_match(t, intRe))
+            return static_cast<std::int64_t>(std::stoll(t));
+        char* end = nullptr;
+        const double v = std::strtod(t.c_str(), &end);
+        if (!t.empty() && *end == '\0')
+            return v;
+        return t;
+    }
+
+    StudyConfig parse(const YAML::Node& root, bool checkData) {
+        StudyConfig c;
+        if (!root.IsDefined() || root.IsNull())
+            throw StudyFileError(m_file, 0, 0, "", "the file is empty");
+        const auto top = entries(root, "",
+                                 {"name", "description", "task", "space", "objectives",
+                                  "objective", "sampler", "scheduler", "budget", "executor",
+                                  "storage"});
+        // yaml-cpp: a default Node counts as defined, and assigning to a Node that refers to
+        // something overwrites that something; so presence is tracked by hand and nodes are
+        // rebound with reset().
+        YAML::Node taskNode, spaceNode, objectivesNode, objectiveNode;
+        bool hasTask = false, hasSpace = false, hasObjectives = false, hasObjective = false;
+        for (const auto& [k, v] : top) {
+            const std::string key = k.as<std::string>();
+            if (key == "name") {
+                c.name = string(v, key);
+                static const std::regex nameRe("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+                if (!std::regex_match(c.name, nameRe))
+                    error(v, key,
+                          "'" + c.name + "' is not a valid study name (letters, digits, '_', "
+                          "'-', '.'; at most 100)");
+            } else if (key == "description") {
+                c.description = string(v, key);
+            } else if (key == "task") {
+                taskNode.reset(v);
+                hasTask = true;
+            } else if (key == "space") {
+                spaceNode.reset(v);
+                hasSpace = true;
+            } else if (key == "objectives") {
+                objectivesNode.reset(v);
+                hasObjectives = true;
+            } else if (key == "objective") {
+                objectiveNode.reset(v);
+                hasObjective = true;
+            } else if (key == "sampler") {
+                parseSampler(v, c);
+            } else if (key == "scheduler") {
+                parseScheduler(v);
+            } else if (key == "budget") {
+                parseBudget(v, c);
+            } else if (key == "executor") {
+                parseExecutor(v, c);
+            } else if (key == "storage") {
+                c.storageUrl = string(v, key);
+            }
+        }
+        if (c.name.empty())
+            error(root, "name", "is missing: every study needs a name");
+        if (!hasTask)
+            error(root, "task", "is missing: say what one trial runs (task: {kind: ...})");
+        const TaskSpec& spec = parseTask(taskNode, c);
+        if (hasSpace)
+            parseSpace(spaceNode, spec, c);
+        if (hasObjectives && hasObjective)
+            error(objectiveNode, "objective", "give either objective or objectives, not both");
+        if (hasObjective)
+            c.objectives.push_back(parseObjective(objectiveNode, "objective", spec));
+        if (hasObjectives) {
+            if (!objectivesNode.IsSequence() || objectivesNode.size() == 0)
+                error(objectivesNode, "objectives", "must be a non-empty list");
+            for (std::size_t i = 0; i < objectivesNode.size(); ++i)
+                c.objectives.push_back(parseObjective(
+                    objectivesNode[i], "objectives[" + std::to_string(i) + "]", spec));
+        }
+        if (c.objectives.empty())
+            error(root, "objectives",
+                  "is missing: name the metric to optimize, e.g. objectives: [{metric: " +
+                      (spec.metrics.empty() ? std::string("loss") : spec.metrics.front()) +
+                      ", direction: minimize}]");
+        if (checkData && spec.checkData) {
+            std::string key;
+            const std::string msg = spec.checkData(c.task, key);
+            if (!msg.empty()) {
+                YAML::Node at, probe;
+                at.reset(taskNode);
+                probe.reset(taskNode);
+                std::size_t start = 0;
+                // point at the deepest part of the key the file gives
+                while (true) {
+                    const auto dot = key.find('.', start);
+                    const std::string part = key.substr(start, dot - start);
+                    const YAML::Node child = std::as_const(probe)[part]; // const: no insert
+                    if (!probe.IsMap() || !child.IsDefined())
+                        break;
+                    probe.reset(child);
+                    at.reset(child);
+                    if (dot == std::string::npos)
+                        break;
+                    start = dot + 1;
+                }
+                error(at, "task." + key, msg);
+            }
+        }
+        return c;
+    }
+
+private:
+    const TaskSpec& parseTask(const YAML::Node& node, StudyConfig& c) {
+        if (!node.IsMap())
+            error(node, "task", "must be a mapping with at least kind");
+        if (!node["kind"])
+            error(node, "task.kind", "is missing (one of: " + joined(m_catalog.kinds()) + ")");
+        c.taskKind = string(node["kind"], "task.kind");
+        const TaskSpec* spec = m_catalog.spec(c.taskKind);
+        if (!spec)
+            error(node["kind"], "task.kind",
+                  "unknown task kind '" + c.taskKind + "' (known: " + joined(m_catalog.kinds()) +
+                      ")");
+        // Defaults first, then what the file says on top.
+        Json settings = Json::object();
+        for (const auto& s : spec->settings)
+            setPath(settings, s.path, s.defaultValue);
+        for (const auto& [k, v] : entries(node, "task")) {
+            const std::string key = k.as<std::string>();
+            if (key == "kind")
+                continue;
+            readSetting(k, v, key, *spec, settings);
+        }
+        c.task = std::move(settings);
+        return *spec;
+    }
+
+    void readSetting(const YAML::Node& keyNode, const YAML::Node& v, const std::string& path,
+                     const TaskSpec& spec, Json& settings) {
+        const SettingSpec* s = spec.find(path);
+        if (!s) {
+            const bool isGroup =
+                std::any_of(spec.settings.begin(), spec.settings.end(),
+                            [&](const SettingSpec& x) { return x.path.rfind(path + ".", 0) == 0; });
+            if (!isGroup)
+                error(keyNode, "task." + path,
+                      "unknown setting of task " + spec.kind + suggestion(path, spec));
+            for (const auto& [k2, v2] : entries(v, "task." + path))
+                readSetting(k2, v2, path + "." + k2.as<std::string>(), spec, settings);
+            return;
+        }
+        setPath(settings, path, settingValue(v, "task." + path, *s));
+    }
+
+    std::string suggestion(const std::string& path, const TaskSpec& spec) const {
+        const std::string prefix = path.substr(0, path.rfind('.') + 1);
+        std::vector<std::string> near;
+        for (const auto& s : spec.settings) {
+            if (s.path.rfind(prefix, 0) == 0)
+                near.push_back(s.path);
+        }
+        return near.empty() ? "" : " (settings here: " + joined(near) + ")";
+    }
+
+    Json settingValue(const YAML::Node& v, const std::string& key, const SettingSpec& s) const {
+        switch (s.type) {
+        case SettingType::Float:
+        case SettingType::Int: {
+            const double x = s.type == SettingType::Int ? static_cast<double>(integer(v, key))
+                                                        : number(v, key);
+            checkRange(v, key, x, s);
+            return s.type == SettingType::Int ? Json(static_cast<std::int64_t>(x)) : Json(x);
+        }
+        case SettingType::Bool:
+            return boolean(v, key);
+        case SettingType::String: {
+            const std::string t = string(v, key);
+            checkChoice(v, key, t, s);
+            return t;
+        }
+        case SettingType::Map: {
+            const auto e = entries(v, key);
+            if (!e.empty())
+                error(e.front().first, key + "." + e.front().first.as<std::string>(),
+                      "unknown key: " + s.help);
+            return Json::object();
+        }
+        }
+        return nullptr;
+    }
+
+    void checkRange(const YAML::Node& at, const std::string& key, double x,
+                    const SettingSpec& s) const {
+        if (std::isnan(x) || (s.min && x < *s.min) || (s.max && x > *s.max))
+            error(at, key,
+                  fmt(x) + " is out of range [" + (s.min ? fmt(*s.min) : "-inf") + ", " +
+                      (s.max ? fmt(*s.max) : "inf") + "]");
+    }
+
+    void checkChoice(const YAML::Node& at, const std::string& key, const std::string& t,
+                     const SettingSpec& s) const {
+        if (!s.choices.empty() && std::find(s.choices.begin(), s.choices.end(), t) == s.choices.end())
+            error(at, key, "'" + t + "' is not one of: " + joined(s.choices));
+    }
+
+    static void setPath(Json& root, const std::string& path, const Json& value) {
+        Json* node = &root;
+        std::size_t start = 0;
+        for (;;) {
+            const auto dot = path.find('.', start);
+            const std::string part = path.substr(start, dot - start);
+            if (dot == std::string::npos) {
+                (*node)[part] = value;
+                return;
+            }
+            node = &(*node)[part];
+            start = dot + 1;
+        }
+    }
+
+    void parseSpace(const YAML::Node& node, const TaskSpec& spec, StudyConfig& c) {
+        if (node.IsNull())
+            return;
+        for (const auto& [k, v] : entries(node, "space")) {
+            const std::string name = k.as<std::string>();
+            const std::string key = "space." + name;
+            const SettingSpec* s = spec.find(name);
+            if ((!s && !spec.freeParameters) || (s && s->type == SettingType::Map))
+                error(k, key,
+                      "'" + name + "' is not a setting of task " + spec.kind +
+                          suggestion(name, spec));
+            // A free parameter (noop, command tasks) is checked against its own bounds only.
+            SettingSpec freeSetting;
+            if (!s) {
+                freeSetting.path = name;
+                freeSetting.type = SettingType::Float;
+                s = &freeSetting;
+            }
+            ParamSpec p;
+            p.name = name;
+            const auto fields =
+                entries(v, key, {"type", "low", "high", "log", "step", "values", "when"});
+            if (!v["type"])
+                error(v, key + ".type", "is missing (float, int or categorical)");
+            const std::string type = string(v["type"], key + ".type");
+            if (type == "float")
+                p.type = ParamType::Float;
+            else if (type == "int")
+                p.type = ParamType::Int;
+            else if (type == "categorical")
+                p.type = ParamType::Categorical;
+            else
+                error(v["type"], key + ".type",
+                      "'" + type + "' is not a parameter type (float, int, categorical)");
+            for (const auto& [fk, fv] : fields) {
+                const std::string f = fk.as<std::string>();
+                const std::string fkey = key + "." + f;
+                const bool numeric = p.type != ParamType::Categorical;
+                if (f == "type") {
+                    continue;
+                } else if (f == "values") {
+                    if (numeric)
+                        error(fk, fkey, "only categorical parameters take values (use low/high)");
+                    if (!fv.IsSequence() || fv.size() == 0)
+                        error(fv, fkey, "must be a non-empty list");
+                    for (std::size_t i = 0; i < fv.size(); ++i) {
+                        Json value = scalar(fv[i], fkey);
+                        if (s != &freeSetting)
+                            checkSettingValue(fv[i], fkey, value, *s);
+                        if (std::find(p.choices.begin(), p.choices.end(), value) != p.choices.end())
+                            error(fv[i], fkey, "value " + value.dump() + " is listed twice");
+                        p.choices.push_back(value);
+                    }
+                } else if (f == "when") {
+                    for (const auto& [wk, wv] : entries(fv, fkey)) {
+                        const std::string parent = wk.as<std::string>();
+                        const ParamSpec* ps = c.space.find(parent);
+                        if (!ps)
+                            error(wk, fkey + "." + parent,
+                                  "names no parameter declared above this one");
+                        Json wanted = wv.IsSequence() ? Json::array() : scalar(wv, fkey);
+                        if (wv.IsSequence())
+                            for (std::size_t i = 0; i < wv.size(); ++i)
+                                wanted.push_back(scalar(wv[i], fkey));
+                        p.when[parent] = wanted;
+                    }
+                } else if (!numeric) {
+                    error(fk, fkey, "categorical parameters take values, not " + f);
+                } else if (f == "low") {
+                    p.low = number(fv, fkey);
+                } else if (f == "high") {
+                    p.high = number(fv, fkey);
+                } else if (f == "log") {
+                    p.log = boolean(fv, fkey);
+                } else if (f == "step") {
+                    p.step = number(fv, fkey);
+                }
+            }
+            if (p.type != ParamType::Categorical) {
+                if (!v["low"])
+                    error(v, key + ".low", "is missing");
+                if (!v["high"])
+                    error(v, key + ".high", "is missing");
+                if (!std::isfinite(p.low) || !std::isfinite(p.high))
+                    error(v["low"], key, "low and high must be finite");
+                if (p.low > p.high)
+                    error(v["low"], key + ".low",
+                          "low (" + fmt(p.low) + ") is greater than high (" + fmt(p.high) + ")");
+                if (p.type == ParamType::Int &&
+                    (p.low != std::floor(p.low) || p.high != std::floor(p.high)))
+                    error(v["low"], key, "an int parameter needs whole-number low and high");
+                if (p.log && p.low <= 0)
+                    error(v["low"], key + ".low",
+                          "a log-scale parameter needs low > 0, not " + fmt(p.low));
+                if (p.step) {
+                    if (!(*p.step > 0))
+                        error(v["step"], key + ".step", "must be greater than 0");
+                    if (p.log)
+                        error(v["step"], key + ".step", "cannot be combined with log: true");
+                    if (p.type == ParamType::Int && *p.step != std::floor(*p.step))
+                        error(v["step"], key + ".step", "must be a whole number for int");
+                }
+                if (s->type == SettingType::String || s->type == SettingType::Bool)
+                    error(v["type"], key + ".type",
+                          "setting " + name + " takes a " +
+                              (s->type == SettingType::Bool ? "boolean" : "string") +
+                              ": use type: categorical");
+                if (p.type == ParamType::Float && s->type == SettingType::Int)
+                    error(v["type"], key + ".type",
+                          "setting " + name + " takes whole numbers: use type: int");
+                checkRange(v["low"], key + ".low", p.low, *s);
+                checkRange(v["high"], key + ".high", p.high, *s);
+            }
+            c.space.params.push_back(std::move(p));
+        }
+    }
+
+    void checkSettingValue(const YAML::Node& at, const std::string& key, const Json& value,
+                           const SettingSpec& s) const {
+        switch (s.type) {
+        case SettingType::Float:
+        case SettingType::Int:
+            if (!value.is_number() || (s.type == SettingType::Int && !value.is_number_integer()))
+                error(at, key,
+                      "value " + value.dump() + " does not fit setting " + s.path + " (a " +
+                          (s.type == SettingType::Int ? "whole number" : "number") + ")");
+            checkRange(at, key, value.get<double>(), s);
+            break;
+        case SettingType::Bool:
+            if (!value.is_boolean())
+                error(at, key, "value " + value.dump() + " is not true or false");
+            break;
+        case SettingType::String:
+            if (!value.is_string())
+                error(at, key, "value " + value.dump() + " is not a string");
+            checkChoice(at, key, value.get<std::string>(), s);
+            break;
+        case SettingType::Map:
+            break;
+        }
+    }
+
+    Objective parseObjective(const YAML::Node& node, const std::string& key, const TaskSpec& spec) {
+        Objective o;
+        entries(node, key, {"metric", "direction"});
+        if (!node["metric"])
+            error(node, key + ".metric", "is missing");
+        o.metric = string(node["metric"], key + ".metric");
+        if (!spec.metrics.empty() &&
+            std::find(spec.metrics.begin(), spec.metrics.end(), o.metric) == spec.metrics.end())
+            error(node["metric"], key + ".metric",
+                  "task " + spec.kind + " does not report '" + o.metric +
+                      "' (it reports: " + joined(spec.metrics) + ")");
+        if (node["direction"]) {
+            const std::string d = string(node["direction"], key + ".direction");
+            if (d == "minimize")
+                o.direction = Direction::Minimize;
+            else if (d == "maximize")
+                o.direction = Direction::Maximize;
+            else
+                error(node["direction"], key + ".direction",
+                      "'" + d + "' is not minimize or maximize");
+        }
+        return o;
+    }
+
+    void parseSampler(const YAML::Node& node, StudyConfig& c) {
+        for (const auto& [k, v] : entries(node, "sampler", {"kind", "seed"})) {
+            const std::string f = k.as<std::string>();
+            if (f == "kind") {
+                c.sampler.kind = string(v, "sampler.kind");
+                const auto kinds = samplerKinds();
+                if (std::find(kinds.begin(), kinds.end(), c.sampler.kind) == kinds.end())
+                    error(v, "sampler.kind",
+                          "unknown sampler '" + c.sampler.kind + "' (available: " + joined(kinds) +
+                              ")");
+            } else {
+                const auto seed = integer(v, "sampler.seed");
+                if (seed < 0)
+                    error(v, "sampler.seed", "must not be negative");
+                c.sampler.seed = static_cast<std::uint64_t>(seed);
+            }
+        }
+    }
+
+    void parseScheduler(const YAML::Node& node) {
+        entries(node, "scheduler", {"kind"});
+        if (node["kind"]) {
+            const std::string kind = string(node["kind"], "scheduler.kind");
+            if (kind != "none")
+                error(node["kind"], "scheduler.kind",
+                      "unknown scheduler '" + kind + "' (available: none)");
+        }
+    }
+
+    static double duration(const std::string& text) {
+        static const std::regex re("([0-9]*\\.?[0-9]+)\\s*(s|m|h|d)?");
+        std::smatch m;
+        if (!std::regex_match(text, m, re))
+            return -1;
+        const double x = std::stod(m[1]);
+        const std::string unit = m[2];
+        return x * (unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 1);
+    }
+
+    void parseBudget(const YAML::Node& node, StudyConfig& c) {
+        for (const auto& [k, v] : entries(node, "budget", {"trials", "parallel", "timeout"})) {
+            const std::string f = k.as<std::string>();
+            const std::string key = "budget." + f;
+            if (f == "timeout") {
+                c.budget.timeoutSeconds = duration(string(v, key));
+                if (c.budget.timeoutSeconds < 0)
+                    error(v, key, "'" + v.as<std::string>() + "' is not a duration (e.g. 90s, 30m, 2h)");
+                continue;
+            }
+            const auto n = integer(v, key);
+            if (n < 1 || n > 10'000'000)
+                error(v, key, "must be between 1 and 10000000, not " + std::to_string(n));
+            (f == "trials" ? c.budget.trials : c.budget.parallel) = static_cast<int>(n);
+        }
+    }
+
+    void parseExecutor(const YAML::Node& node, StudyConfig& c) {
+        for (const auto& [k, v] : entries(node, "executor", {"kind", "workers"})) {
+            const std::string f = k.as<std::string>();
+            if (f == "kind") {
+                const std::string kind = string(v, "executor.kind");
+                if (kind != "local")
+                    error(v, "executor.kind", "unknown executor '" + kind + "' (available: local)");
+            } else if (string(v, "executor.workers") != "auto") {
+                const auto n = integer(v, "executor.workers");
+                if (n < 1 || n > 1024)
+                    error(v, "executor.workers", "must be auto or between 1 and 1024");
+                c.workers = static_cast<int>(n);
+            }
+        }
+    }
+
+    std::string m_file;
+    const TaskCatalog& m_catalog;
+};
+
+} // namespace
+
+StudyConfig parseStudyText(const std::string& text, const std::string& fileName,
+                           const std::string& baseDir, const TaskCatalog& catalog,
+                           bool checkData) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw StudyFileError(fileName, e.mark.line + 1, e.mark.column + 1, "", e.msg);
+    }
+    Parser parser(fileName, catalog);
+    StudyConfig c = parser.parse(root, checkData);
+    c.text = text;
+    c.baseDir = std::filesystem::absolute(baseDir).lexically_normal().string();
+    if (c.storageUrl.empty())
+        c.storageUrl = "sqlite:" + c.name + ".db";
+    try {
+        c.storageUrl = resolveStorageUrl(c.storageUrl, c.baseDir);
+    } catch (const StorageError& e) {
+        parser.error(root["storage"], "storage", e.what());
+    }
+    if (c.workers == 0)
+        c.workers = c.budget.parallel;
+    return c;
+}
+
+StudyConfig parseStudyFile(const std::string& path, const TaskCatalog& catalog, bool checkData) {
+    std::ifstream in(path);
+    if (!in)
+        throw StudyFileError(path, 0, 0, "", "cannot read the file");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const auto abs = std::filesystem::absolute(path).lexically_normal();
+    StudyConfig c = parseStudyText(buffer.str(), path, abs.parent_path().string(), catalog,
+                                   checkData);
+    c.file = abs.string();
+    return c;
+}
+
+} // namespace ps

@@ -1,0 +1,35 @@
+#include "core/storage/storage.h"
+
+#include <filesystem>
+
+#include "core/storage/sqlite_storage.h"
+
+namespace ps {
+
+std::string_view toText(StudyControl control) {
+    return control == StudyControl::Run ? "run" : "stop";
+}
+
+std::string resolveStorageUrl(const std::string& url, const std::string& baseDir) {
+    std::string path = url;
+    if (path.rfind("sqlite:", 0) == 0) {
+        path = path.substr(7);
+        if (path.rfind("//", 0) == 0) // sqlite:///abs/path
+            path = path.substr(2);
+    } else if (path.find("://") != std::string::npos || path.rfind("postgresql:", 0) == 0) {
+        throw StorageError("storage URL '" + url + "': only sqlite storage is available");
+    }
+    if (path.empty())
+        throw StorageError("storage URL '" + url + "' names no file");
+    std::filesystem::path p(path);
+    if (p.is_relative())
+        p = std::filesystem::path(baseDir) / p;
+    return "sqlite:" + std::filesystem::absolute(p).lexically_normal().string();
+}
+
+std::unique_ptr<Storage> openStorage(const std::string& url, const std::string& baseDir) {
+    const std::string resolved = resolveStorageUrl(url, baseDir);
+    return std::make_unique<SqliteStorage>(resolved.substr(7));
+}
+
+} // namespace ps

@@ -1,0 +1,85 @@
+#pragma once
+// Where studies, trials and intermediate metrics live. One Storage object per thread: an
+// implementation holds one connection and is not thread-safe, but any number of objects in
+// any number of processes may use the same store at once.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/study/trial.h"
+
+namespace ps {
+
+// What the orchestrator of a study should be doing; written by the GUI or the CLI, obeyed
+// by the orchestrator process (DESIGN.md, data flow 5).
+enum class StudyControl { Run, Stop };
+std::string_view toText(StudyControl control);
+
+struct StudyRecord {
+    std::int64_t id = 0;
+    std::string name;
+    std::string studyFile;   // absolute path of the YAML it was created from
+    std::string configText;  // that file's text at the last run
+    std::string objectiveMetric;
+    Direction direction = Direction::Minimize;
+    int plannedTrials = 0;
+    StudyControl control = StudyControl::Run;
+    std::string orchestrator;        // host:pid of the orchestrator that runs it, if any
+    double orchestratorHeartbeat = 0; // unix seconds
+    double createdAt = 0;
+};
+
+// Thrown for anything storage refuses or cannot do; the message names the store and the cause.
+class StorageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class Storage {
+public:
+    virtual ~Storage() = default;
+
+    virtual std::string url() const = 0;
+
+    // Studies
+    virtual std::int64_t createStudy(const StudyRecord& study) = 0; // throws if the name exists
+    virtual void updateStudy(const StudyRecord& study) = 0;        // config, plan, objective
+    virtual std::optional<StudyRecord> findStudy(const std::string& name) = 0;
+    virtual std::optional<StudyRecord> study(std::int64_t studyId) = 0;
+    virtual std::vector<StudyRecord> studies() = 0;
+    virtual void setControl(std::int64_t studyId, StudyControl control) = 0;
+    virtual void setOrchestrator(std::int64_t studyId, const std::string& who) = 0; // also beats
+
+    // Trials
+    virtual Trial createTrial(std::int64_t studyId, const Json& params) = 0; // WAITING
+    // Atomically takes the oldest WAITING trial and makes it RUNNING for `worker`.
+    virtual std::optional<Trial> claimTrial(std::int64_t studyId, const std::string& worker) = 0;
+    virtual void heartbeat(std::int64_t trialId) = 0;
+    virtual void appendMetrics(std::int64_t trialId, int attempt,
+                               const std::vector<MetricPoint>& points) = 0;
+    // Ends a RUNNING trial claimed by `worker`; returns false (and changes nothing) when the
+    // trial is no longer that worker's, e.g. because it was requeued meanwhile.
+    virtual bool finishTrial(std::int64_t trialId, const std::string& worker, TrialState state,
+                             const std::map<std::string, double>& values,
+                             std::optional<double> value, const std::string& reason) = 0;
+    // Puts a RUNNING trial back to WAITING (its metrics stay, under their attempt number).
+    virtual bool requeueTrial(std::int64_t trialId, const std::string& reason) = 0;
+
+    // Reads. `sinceRev` / `sinceSeq` make them incremental: only what changed after that.
+    virtual std::vector<Trial> trials(std::int64_t studyId, std::int64_t sinceRev = 0) = 0;
+    virtual std::optional<Trial> trial(std::int64_t trialId) = 0;
+    virtual std::vector<MetricPoint> metrics(std::int64_t studyId, std::int64_t sinceSeq = 0) = 0;
+    virtual std::vector<MetricPoint> trialMetrics(std::int64_t trialId) = 0;
+    virtual TrialCounts counts(std::int64_t studyId) = 0;
+};
+
+// Opens (creating when needed) the store named by `url`: "sqlite:PATH" or a plain path to an
+// SQLite file; a relative PATH is taken relative to `baseDir`.
+std::unique_ptr<Storage> openStorage(const std::string& url, const std::string& baseDir = ".");
+// The absolute form of `url` resolved against `baseDir`, as openStorage would use it.
+std::string resolveStorageUrl(const std::string& url, const std::string& baseDir);
+
+} // namespace ps

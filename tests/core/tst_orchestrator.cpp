@@ -1,0 +1,184 @@
+// The orchestrator with the noop task and in-process workers: budgets, resuming after an
+// interrupt without redoing finished trials, Stop through storage, orphaned trials, failures.
+
+#include <QTest>
+
+#include <map>
+#include <set>
+
+#include <unistd.h>
+
+#include "core/execution/builtin_tasks.h"
+#include "core/execution/orchestrator.h"
+#include "core/execution/thread_executor.h"
+#include "core/execution/worker_loop.h"
+#include "core/space/study_file.h"
+#include "test_util.h"
+
+using namespace ps;
+
+class TestOrchestrator : public QObject {
+    Q_OBJECT
+
+    TaskCatalog m_catalog = TaskCatalog::withBuiltins();
+
+    StudyConfig config(const QTemporaryDir& dir, int trials, const std::string& extraTask = "",
+                       const std::string& budgetExtra = "") {
+        const std::string text = "name: t\ntask: {kind: noop, steps: 4" + extraTask +
+                                 "}\nspace:\n  x: {type: float, low: -1, high: 1}\n  k: {type: "
+                                 "categorical, values: [a, b]}\nobjective: {metric: loss}\n"
+                                 "sampler: {kind: random, seed: 5}\nbudget: {trials: " +
+                                 std::to_string(trials) + ", parallel: 2" + budgetExtra + "}\n";
+        return parseStudyText(text, "t.yaml", dir.path().toStdString(), m_catalog);
+    }
+
+    Orchestrator::ExecutorFactory threads(const StudyConfig& c) {
+        return [this, url = c.storageUrl](std::int64_t id) {
+            return std::make_unique<ThreadExecutor>(url, id, m_catalog);
+        };
+    }
+
+private Q_SLOTS:
+    void runsTheWholeBudget() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 20);
+        auto storage = openStorage(c.storageUrl);
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        int progressCalls = 0;
+        QCOMPARE(o.run(interrupt, [&](const RunProgress&) { ++progressCalls; }), RunEnd::Finished);
+        QVERIFY(progressCalls > 0);
+        const auto trials = storage->trials(o.studyId());
+        QCOMPARE(trials.size(), std::size_t(20));
+        std::set<std::string> workers;
+        for (const auto& t : trials) {
+            QCOMPARE(t.state, TrialState::Complete);
+            QVERIFY(t.value);
+            QCOMPARE(*t.value, noopLoss(t.params));
+            QCOMPARE(storage->trialMetrics(t.id).size(), std::size_t(4));
+            workers.insert(t.worker);
+        }
+        QCOMPARE(storage->study(o.studyId())->orchestrator, std::string());
+        QVERIFY(workers.size() <= 2);
+    }
+
+    void resumesAfterInterruptWithoutRedoingTrials() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 24, ", sleep_ms: 10");
+        auto storage = openStorage(c.storageUrl);
+        std::atomic<bool> interrupt{false};
+        {
+            Orchestrator o(c, *storage, threads(c));
+            const RunEnd end = o.run(interrupt, [&](const RunProgress& p) {
+                if (p.counts.finished() >= 6)
+                    interrupt = true;
+            });
+            QCOMPARE(end, RunEnd::Interrupted);
+        }
+        const auto before = storage->trials(storage->findStudy("t")->id);
+        std::map<std::int64_t, double> finishedBefore;
+        for (const auto& t : before) {
+            QVERIFY2(t.state != TrialState::Running, "a trial was left RUNNING");
+            if (t.state == TrialState::Complete)
+                finishedBefore[t.id] = t.finishedAt;
+        }
+        QVERIFY(finishedBefore.size() >= 6);
+        QVERIFY(finishedBefore.size() < 24);
+
+        interrupt = false;
+        Orchestrator again(c, *storage, threads(c));
+        QCOMPARE(again.run(interrupt), RunEnd::Finished);
+        const auto after = storage->trials(again.studyId());
+        QCOMPARE(after.size(), std::size_t(24));
+        for (const auto& t : after) {
+            QCOMPARE(t.state, TrialState::Complete);
+            if (finishedBefore.count(t.id)) {
+                QCOMPARE(t.finishedAt, finishedBefore[t.id]); // not run again
+                QCOMPARE(t.attempts, 1);
+            }
+        }
+    }
+
+    void stopsOnControlWrittenToStorage() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 200, ", sleep_ms: 5");
+        auto storage = openStorage(c.storageUrl);
+        auto gui = openStorage(c.storageUrl); // as the desktop app would
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        bool asked = false;
+        const RunEnd end = o.run(interrupt, [&](const RunProgress& p) {
+            if (!asked && p.counts.finished() >= 3) {
+                gui->setControl(gui->findStudy("t")->id, StudyControl::Stop);
+                asked = true;
+            }
+        });
+        QCOMPARE(end, RunEnd::Stopped);
+        const auto counts = storage->counts(o.studyId());
+        QCOMPARE(counts.running, 0);
+        QVERIFY(counts.finished() < 200);
+    }
+
+    void orphanedTrialsRunAgain() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 3);
+        auto storage = openStorage(c.storageUrl);
+        const auto id = Orchestrator::ensureStudy(*storage, c);
+        storage->createTrial(id, Json{{"x", 0.5}, {"k", "a"}});
+        // a worker of this host whose process is gone
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        const std::string dead = std::string(host) + ":999999";
+        const auto claimed = storage->claimTrial(id, dead);
+        QVERIFY(claimed);
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        QCOMPARE(o.run(interrupt), RunEnd::Finished);
+        const auto t = storage->trial(claimed->id);
+        QCOMPARE(t->state, TrialState::Complete);
+        QCOMPARE(t->attempts, 2);
+        QCOMPARE(*t->value, noopLoss(Json{{"x", 0.5}, {"k", "a"}}));
+    }
+
+    void failingTrialsCarryTheirReason() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 10, ", fail_above: 0.5");
+        auto storage = openStorage(c.storageUrl);
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        QCOMPARE(o.run(interrupt), RunEnd::Finished);
+        int failed = 0;
+        for (const auto& t : storage->trials(o.studyId())) {
+            const bool shouldFail = noopLoss(t.params) > 0.5;
+            QCOMPARE(t.state, shouldFail ? TrialState::Fail : TrialState::Complete);
+            if (shouldFail) {
+                ++failed;
+                QVERIFY(QString::fromStdString(t.failReason).contains("above fail_above"));
+            }
+        }
+        QVERIFY(failed > 0);
+    }
+
+    void timeoutEndsTheRun() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 100000, ", sleep_ms: 50", ", timeout: 1s");
+        auto storage = openStorage(c.storageUrl);
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        QCOMPARE(o.run(interrupt), RunEnd::TimedOut);
+        QCOMPARE(storage->counts(o.studyId()).running, 0);
+    }
+
+    void sameStudyTwiceIsOneStudy() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 2);
+        auto storage = openStorage(c.storageUrl);
+        const auto a = Orchestrator::ensureStudy(*storage, c);
+        const auto b = Orchestrator::ensureStudy(*storage, c);
+        QCOMPARE(a, b);
+        QCOMPARE(storage->studies().size(), std::size_t(1));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOrchestrator)
+#include "tst_orchestrator.moc"

@@ -1,0 +1,212 @@
+// SQLite storage: round trips, incremental reads, and claims from several connections at
+// once (each trial claimed exactly once).
+
+#include <QTest>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include <sqlite3.h>
+
+#include "core/storage/sqlite_storage.h"
+#include "test_util.h"
+
+using namespace ps;
+
+class TestSqliteStorage : public QObject {
+    Q_OBJECT
+
+    std::int64_t makeStudy(Storage& s, const std::string& name = "s") {
+        StudyRecord r;
+        r.name = name;
+        r.studyFile = "/x/s.yaml";
+        r.configText = "name: s";
+        r.objectiveMetric = "loss";
+        r.direction = Direction::Maximize;
+        r.plannedTrials = 5;
+        return s.createStudy(r);
+    }
+
+private Q_SLOTS:
+    void studyRoundTrip() {
+        auto dir = test::makeTempDir();
+        auto s = openStorage(test::dbUrl(dir));
+        const auto id = makeStudy(*s);
+        auto r = s->findStudy("s");
+        QVERIFY(r);
+        QCOMPARE(r->id, id);
+        QCOMPARE(r->objectiveMetric, std::string("loss"));
+        QCOMPARE(r->direction, Direction::Maximize);
+        QCOMPARE(r->plannedTrials, 5);
+        QCOMPARE(r->control, StudyControl::Run);
+        QVERIFY(!s->findStudy("other"));
+        QVERIFY_THROWS_EXCEPTION(StorageError, makeStudy(*s)); // same name twice
+        s->setControl(id, StudyControl::Stop);
+        QCOMPARE(s->study(id)->control, StudyControl::Stop);
+        // a second connection sees the same
+        auto s2 = openStorage(test::dbUrl(dir));
+        QCOMPARE(s2->studies().size(), std::size_t(1));
+    }
+
+    void trialLifecycle() {
+        auto dir = test::makeTempDir();
+        auto s = openStorage(test::dbUrl(dir));
+        const auto study = makeStudy(*s);
+        const Trial t0 = s->createTrial(study, Json{{"lr", 0.1}, {"opt", "sgd"}});
+        const Trial t1 = s->createTrial(study, Json{{"lr", 0.2}});
+        QCOMPARE(t0.number, 0);
+        QCOMPARE(t1.number, 1);
+        QCOMPARE(t0.state, TrialState::Waiting);
+
+        auto claimed = s->claimTrial(study, "h:1");
+        QVERIFY(claimed);
+        QCOMPARE(claimed->id, t0.id); // oldest first
+        QCOMPARE(claimed->state, TrialState::Running);
+        QCOMPARE(claimed->attempts, 1);
+        QCOMPARE(claimed->worker, std::string("h:1"));
+        QVERIFY(claimed->rev > t1.rev);
+
+        s->appendMetrics(t0.id, 1, {{0, 0, 0, 1, "loss", 0.9}, {0, 0, 0, 2, "loss", 0.5}});
+        QVERIFY(!s->finishTrial(t0.id, "h:2", TrialState::Complete, {}, 1.0, "")); // not h:2's
+        QVERIFY(s->finishTrial(t0.id, "h:1", TrialState::Complete,
+                               {{"loss", 0.5}, {"acc", 0.8}}, 0.5, ""));
+        const auto done = s->trial(t0.id);
+        QCOMPARE(done->state, TrialState::Complete);
+        QCOMPARE(*done->value, 0.5);
+        QCOMPARE(done->values.at("acc"), 0.8);
+        QVERIFY(done->params["opt"] == Json("sgd"));
+        QVERIFY(done->finishedAt >= done->startedAt);
+        QVERIFY(!s->finishTrial(t0.id, "h:1", TrialState::Fail, {}, {}, "again")); // once only
+
+        const auto m = s->trialMetrics(t0.id);
+        QCOMPARE(m.size(), std::size_t(2));
+        QCOMPARE(m[1].step, std::int64_t(2));
+        QCOMPARE(m[1].value, 0.5);
+        QCOMPARE(m[1].attempt, 1);
+
+        auto c = s->counts(study);
+        QCOMPARE(c.complete, 1);
+        QCOMPARE(c.waiting, 1);
+    }
+
+    void incrementalReads() {
+        auto dir = test::makeTempDir();
+        auto s = openStorage(test::dbUrl(dir));
+        const auto study = makeStudy(*s);
+        for (int i = 0; i < 3; ++i)
+            s->createTrial(study, Json::object());
+        auto all = s->trials(study);
+        QCOMPARE(all.size(), std::size_t(3));
+        std::int64_t rev = 0;
+        for (const auto& t : all)
+            rev = std::max(rev, t.rev);
+        QVERIFY(s->trials(study, rev).empty());
+        auto c = s->claimTrial(study, "w");
+        auto changed = s->trials(study, rev);
+        QCOMPARE(changed.size(), std::size_t(1));
+        QCOMPARE(changed[0].id, c->id);
+
+        s->appendMetrics(c->id, 1, {{0, 0, 0, 1, "a", 1.0}});
+        const auto m1 = s->metrics(study);
+        QCOMPARE(m1.size(), std::size_t(1));
+        s->appendMetrics(c->id, 1, {{0, 0, 0, 2, "a", 2.0}});
+        const auto m2 = s->metrics(study, m1.back().seq);
+        QCOMPARE(m2.size(), std::size_t(1));
+        QCOMPARE(m2[0].step, std::int64_t(2));
+    }
+
+    void requeueKeepsMetrics() {
+        auto dir = test::makeTempDir();
+        auto s = openStorage(test::dbUrl(dir));
+        const auto study = makeStudy(*s);
+        const auto t = s->createTrial(study, Json::object());
+        s->claimTrial(study, "w1");
+        s->appendMetrics(t.id, 1, {{0, 0, 0, 1, "loss", 3.0}});
+        QVERIFY(s->requeueTrial(t.id, "worker died"));
+        QVERIFY(!s->requeueTrial(t.id, "twice")); // only RUNNING trials
+        auto again = s->claimTrial(study, "w2");
+        QCOMPARE(again->id, t.id);
+        QCOMPARE(again->attempts, 2);
+        QCOMPARE(s->trialMetrics(t.id).size(), std::size_t(1)); // nothing lost
+        QVERIFY(!s->finishTrial(t.id, "w1", TrialState::Complete, {}, 1.0, "")); // stale worker
+    }
+
+    void nonFiniteValuesAreStoredAsMissing() {
+        auto dir = test::makeTempDir();
+        auto s = openStorage(test::dbUrl(dir));
+        const auto study = makeStudy(*s);
+        const auto t = s->createTrial(study, Json::object());
+        s->claimTrial(study, "w");
+        s->finishTrial(t.id, "w", TrialState::Fail, {{"loss", NAN}}, NAN, "diverged");
+        const auto r = s->trial(t.id);
+        QVERIFY(!r->value);
+        QVERIFY(std::isnan(r->values.at("loss")));
+        QCOMPARE(r->failReason, std::string("diverged"));
+    }
+
+    void concurrentClaims() {
+        auto dir = test::makeTempDir();
+        const std::string url = test::dbUrl(dir);
+        std::int64_t study = 0;
+        {
+            auto s = openStorage(url);
+            study = makeStudy(*s);
+            for (int i = 0; i < 200; ++i)
+                s->createTrial(study, Json{{"i", i}});
+        }
+        std::mutex mutex;
+        std::atomic<int> refused{0};
+        std::vector<std::int64_t> claimed;
+        std::vector<std::thread> threads;
+        for (int w = 0; w < 4; ++w) {
+            threads.emplace_back([&, w] {
+                auto s = openStorage(url); // a connection of its own, as a process would have
+                const std::string name = "w" + std::to_string(w);
+                while (auto t = s->claimTrial(study, name)) {
+                    s->appendMetrics(t->id, t->attempts, {{0, 0, 0, 1, "loss", 1.0}});
+                    if (!s->finishTrial(t->id, name, TrialState::Complete, {}, 1.0, ""))
+                        ++refused;
+                    std::lock_guard lock(mutex);
+                    claimed.push_back(t->id);
+                }
+            });
+        }
+        for (auto& t : threads)
+            t.join();
+        QCOMPARE(refused.load(), 0);
+        QCOMPARE(claimed.size(), std::size_t(200));
+        QCOMPARE(std::set<std::int64_t>(claimed.begin(), claimed.end()).size(), std::size_t(200));
+        auto s = openStorage(url);
+        QCOMPARE(s->counts(study).complete, 200);
+        QCOMPARE(s->metrics(study).size(), std::size_t(200));
+    }
+
+    void newerSchemaIsRefused() {
+        auto dir = test::makeTempDir();
+        const std::string path = dir.filePath("new.db").toStdString();
+        { SqliteStorage s(path); }
+        sqlite3* db = nullptr;
+        sqlite3_open(path.c_str(), &db);
+        sqlite3_exec(db, "UPDATE meta SET value = '99' WHERE key = 'schema_version'", nullptr,
+                     nullptr, nullptr);
+        sqlite3_close(db);
+        try {
+            SqliteStorage s(path);
+            QFAIL("opened a store of a newer schema");
+        } catch (const StorageError& e) {
+            QVERIFY(QString(e.what()).contains("schema version 99"));
+        }
+    }
+
+    void urls() {
+        QCOMPARE(resolveStorageUrl("sqlite:a.db", "/base"), std::string("sqlite:/base/a.db"));
+        QCOMPARE(resolveStorageUrl("/abs/b.db", "/base"), std::string("sqlite:/abs/b.db"));
+        QCOMPARE(resolveStorageUrl("sqlite:///abs/c.db", "/base"), std::string("sqlite:/abs/c.db"));
+        QVERIFY_THROWS_EXCEPTION(StorageError, resolveStorageUrl("postgresql://h/db", "/"));
+        QVERIFY_THROWS_EXCEPTION(StorageError, openStorage("sqlite:/nonexistent/dir/x.db"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSqliteStorage)
+#include "tst_sqlite_storage.moc"
