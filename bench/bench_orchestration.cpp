@@ -15,6 +15,7 @@
 
 #include "core/execution/local_executor.h"
 #include "core/execution/orchestrator.h"
+#include "core/execution/task.h"
 #include "core/space/study_file.h"
 
 namespace {

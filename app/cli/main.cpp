@@ -43,7 +43,13 @@ int main(int argc, char** argv) {
 }
 
 #ifndef PS_HAVE_EXPORT
-int ps::cli::exportCommand(int, char**) {
+int ps::cli::exportCommand(int argc, char** argv) {
+    if (argc > 1 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+        std::fputs("usage: paramscope-cli export DB --out DIR [--study NAME]\n\n"
+                   "Not available in this build: it was built without the GUI libraries.\n",
+                   stdout);
+        return 0;
+    }
     std::fputs("paramscope-cli export: this build has no GUI libraries (headless preset); "
                "export needs a build with PS_BUILD_GUI=ON\n",
                stderr);

@@ -1,0 +1,216 @@
+// paramscope-cli end to end: a 4-trial Fashion-MNIST study with 2 worker processes; a run
+// killed mid-way resumes and finishes with nothing lost; bad files are refused with nothing
+// written; every subcommand answers --help.
+
+#include <QProcess>
+#include <QTest>
+
+#include <csignal>
+#include <map>
+#include <set>
+
+#include "core/storage/storage.h"
+#include "../core/test_util.h"
+
+using namespace ps;
+
+namespace {
+
+const QString kCli = QStringLiteral(PS_BINARY_DIR "/bin/paramscope-cli");
+
+QString writeStudy(const QTemporaryDir& dir, const QString& name, int trials, int epochs) {
+    const QString path = dir.filePath(name + ".yaml");
+    QFile f(path);
+    f.open(QIODevice::WriteOnly);
+    f.write(QStringLiteral(
+                "name: %1\n"
+                "task:\n"
+                "  kind: classify\n"
+                "  dataset: {subset: 1200, val_fraction: 0.25, seed: 3}\n"
+                "  model: {width: 32, depth: 1}\n"
+                "  epochs: %3\n"
+                "  batch_size: 64\n"
+                "space:\n"
+                "  optimizer.lr: {type: float, low: 1.0e-3, high: 3.0e-2, log: true}\n"
+                "  model.activation: {type: categorical, values: [relu, tanh]}\n"
+                "objectives: [{metric: val_loss, direction: minimize}]\n"
+                "sampler: {kind: random, seed: 11}\n"
+                "budget: {trials: %2, parallel: 2}\n")
+                .arg(name)
+                .arg(trials)
+                .arg(epochs)
+                .toUtf8());
+    return path;
+}
+
+struct Result {
+    int code;
+    QString out, err;
+};
+
+Result runCli(const QStringList& args, int timeoutMs = 300000) {
+    QProcess p;
+    p.start(kCli, args);
+    if (!p.waitForFinished(timeoutMs))
+        return {-1, {}, "timed out"};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+} // namespace
+
+class TestCliStudy : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void fourTrialsTwoWorkers() {
+        auto dir = test::makeTempDir();
+        const QString file = writeStudy(dir, "four", 4, 2);
+        const Result r = runCli({"run", file, "--quiet"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("finished: 4 complete"), qPrintable(r.err));
+
+        auto storage = openStorage(test::dbUrl(dir, "four.db"));
+        const auto study = storage->findStudy("four");
+        QVERIFY(study);
+        QCOMPARE(study->objectiveMetric, std::string("val_loss"));
+        const auto trials = storage->trials(study->id);
+        QCOMPARE(trials.size(), std::size_t(4));
+        std::set<std::string> workers;
+        for (const auto& t : trials) {
+            QVERIFY2(t.state == TrialState::Complete, t.failReason.c_str());
+            QVERIFY(t.value && std::isfinite(*t.value));
+            QCOMPARE(*t.value, t.values.at("val_loss"));
+            QVERIFY(t.values.at("val_acc") > 0.3); // learned something
+            QVERIFY(t.params.contains("optimizer.lr"));
+            QVERIFY(t.finishedAt >= t.startedAt && t.startedAt >= t.createdAt);
+            // every epoch reported train_loss, val_loss, val_acc
+            QCOMPARE(storage->trialMetrics(t.id).size(), std::size_t(2 * 3));
+            workers.insert(t.worker);
+        }
+        QCOMPARE(workers.size(), std::size_t(2)); // both worker processes took trials
+
+        const Result status = runCli({"status", dir.filePath("four.db")});
+        QCOMPARE(status.code, 0);
+        QVERIFY(status.out.contains("4/4 finished"));
+        QCOMPARE(status.out.count("COMPLETE"), 4);
+
+        // running it again resumes a finished study: nothing is redone
+        const Result again = runCli({"run", file, "--quiet"});
+        QCOMPARE(again.code, 0);
+        QCOMPARE(storage->trials(study->id).size(), std::size_t(4));
+        for (const auto& t : storage->trials(study->id))
+            QCOMPARE(t.attempts, 1);
+    }
+
+    void resumesAfterKill() {
+        auto dir = test::makeTempDir();
+        const QString file = writeStudy(dir, "killed", 6, 4);
+        const std::string url = test::dbUrl(dir, "killed.db");
+        QProcess run;
+        run.start(kCli, {"run", file, "--quiet"});
+        QVERIFY(run.waitForStarted());
+        // wait until some trial is done, then kill the orchestrator outright
+        std::unique_ptr<Storage> storage;
+        std::int64_t studyId = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                try {
+                    if (!storage)
+                        storage = openStorage(url);
+                    auto s = storage->findStudy("killed");
+                    if (!s)
+                        return false;
+                    studyId = s->id;
+                    return storage->counts(studyId).complete >= 1;
+                } catch (const StorageError&) {
+                    return false;
+                }
+            }(),
+            180000);
+        ::kill(static_cast<pid_t>(run.processId()), SIGKILL);
+        QVERIFY(run.waitForFinished(10000));
+        std::map<std::int64_t, double> doneBefore;
+        for (const auto& t : storage->trials(studyId))
+            if (t.state == TrialState::Complete)
+                doneBefore[t.id] = t.finishedAt;
+        QVERIFY(doneBefore.size() < 6);
+
+        const Result r = runCli({"run", file, "--quiet"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto after = storage->trials(studyId);
+        QCOMPARE(after.size(), std::size_t(6));
+        for (const auto& t : after) {
+            QVERIFY2(t.state == TrialState::Complete, t.failReason.c_str());
+            if (doneBefore.count(t.id)) {
+                QCOMPARE(t.finishedAt, doneBefore[t.id]); // kept, not redone
+                QCOMPARE(t.attempts, 1);
+            }
+            // the finished attempt reported every epoch
+            int current = 0;
+            for (const auto& m : storage->trialMetrics(t.id))
+                current += m.attempt == t.attempts ? 1 : 0;
+            QCOMPARE(current, 4 * 3);
+        }
+    }
+
+    void interruptStopsCleanly() {
+        auto dir = test::makeTempDir();
+        const QString file = writeStudy(dir, "intr", 8, 6);
+        QProcess run;
+        run.start(kCli, {"run", file, "--quiet"});
+        QVERIFY(run.waitForStarted());
+        std::unique_ptr<Storage> storage;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                try {
+                    storage = openStorage(test::dbUrl(dir, "intr.db"));
+                    auto st = storage->findStudy("intr");
+                    return st && storage->counts(st->id).running >= 1;
+                } catch (const StorageError&) {
+                    return false;
+                }
+            }(),
+            120000);
+        QVERIFY(storage);
+        ::kill(static_cast<pid_t>(run.processId()), SIGINT);
+        QVERIFY(run.waitForFinished(60000));
+        QCOMPARE(run.exitCode(), 130);
+        QVERIFY(QString::fromUtf8(run.readAllStandardError()).contains("again to resume"));
+        const auto id = storage->findStudy("intr")->id;
+        QCOMPARE(storage->counts(id).running, 0); // handed back, not left RUNNING
+    }
+
+    void badFileWritesNothing() {
+        auto dir = test::makeTempDir();
+        const QString file = dir.filePath("bad.yaml");
+        QFile f(file);
+        f.open(QIODevice::WriteOnly);
+        f.write("name: bad\ntask: {kind: noop}\nobjective: {metric: loss}\nspace:\n"
+                "  x: {type: float, low: 3, high: 1}\n");
+        f.close();
+        const Result r = runCli({"run", file});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(file + ":5:"), qPrintable(r.err));
+        QVERIFY(r.err.contains("space.x.low"));
+        QVERIFY(!QFile::exists(dir.filePath("bad.db")));
+
+        const Result missing = runCli({"run", dir.filePath("nope.yaml")});
+        QCOMPARE(missing.code, 2);
+        QVERIFY(missing.err.contains("cannot read"));
+    }
+
+    void helpEverywhere() {
+        for (const char* name : {"run", "status", "export"}) {
+            const QString cmd = QString::fromLatin1(name);
+            const Result r = runCli({cmd, "--help"});
+            QCOMPARE(r.code, 0);
+            QVERIFY(r.out.startsWith("usage: paramscope-cli " + cmd));
+        }
+        QCOMPARE(runCli({"--help"}).code, 0);
+        QCOMPARE(runCli({"frobnicate"}).code, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliStudy)
+#include "tst_cli_study.moc"
