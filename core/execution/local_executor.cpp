@@ -48,8 +48,10 @@ LocalExecutor::~LocalExecutor() {
 }
 
 void LocalExecutor::start(int workers) {
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    m_threadsPerWorker = std::max(1, static_cast<int>(cores) / std::max(1, workers));
+    // One intra-op thread per CPU worker (DESIGN.md): measured here, two threads in one
+    // LibTorch process train small MLPs 4-12x slower than one, and two one-thread workers
+    // already use both cores.
+    m_threadsPerWorker = 1;
     m_running = true;
     for (int i = 0; i < workers; ++i)
         m_pids.push_back(spawn());

@@ -1,6 +1,6 @@
 #pragma once
 // Keeps a pool of long-lived paramscope-worker processes on this machine, so LibTorch loads
-// once per worker, not once per trial. Each worker gets cores/workers intra-op threads.
+// once per worker, not once per trial. Each worker gets one intra-op thread.
 
 #include <string>
 #include <sys/types.h>

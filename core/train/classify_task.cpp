@@ -1,0 +1,501 @@
+// The built-in "classify" task: an MLP trained on Fashion-MNIST with LibTorch. One of the few
+// translation units that include LibTorch; nothing here leaks into a header.
+
+#include "core/execution/builtin_tasks.h"
+#include "core/train/fashion_mnist.h"
+#include "core/train/train_tasks.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <torch/cuda.h>
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+#include <torch/optim/adam.h>
+#include <torch/optim/sgd.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace ps {
+
+namespace {
+
+// ---- settings -------------------------------------------------------------------------------
+
+// A setting the task cannot honour; run() turns it into a FAIL with this message as reason.
+class SettingError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+const Json& settingAt(const Json& settings, std::string_view path) {
+    const Json* node = &settings;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t dot = path.find('.', start);
+        const std::string key(path.substr(start, dot - start));
+        if (!node->is_object() || !node->contains(key))
+            throw SettingError("setting '" + std::string(path) + "' is missing");
+        node = &(*node)[key];
+        if (dot == std::string_view::npos)
+            return *node;
+        start = dot + 1;
+    }
+}
+
+template <typename T> T setting(const Json& settings, std::string_view path) {
+    const Json& value = settingAt(settings, path);
+    const auto wrong = [&](const char* what) {
+        return SettingError("setting '" + std::string(path) + "' is not " + what + ": " +
+                            value.dump());
+    };
+    if constexpr (std::is_same_v<T, std::string>) {
+        if (!value.is_string())
+            throw wrong("a string");
+        return value.get<std::string>();
+    } else if constexpr (std::is_floating_point_v<T>) {
+        if (!value.is_number())
+            throw wrong("a number");
+        return value.get<T>();
+    } else {
+        static_assert(std::is_integral_v<T>);
+        constexpr const char* what =
+            std::is_signed_v<T> ? "an integer in range" : "a whole number >= 0 in range";
+        if (value.is_number_unsigned()) {
+            const auto number = value.get<std::uint64_t>();
+            if (number > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+                throw wrong(what);
+            return static_cast<T>(number);
+        }
+        if (value.is_number_integer()) {
+            const auto number = value.get<std::int64_t>();
+            if constexpr (std::is_signed_v<T>) {
+                if (number < std::int64_t{std::numeric_limits<T>::min()} ||
+                    number > std::int64_t{std::numeric_limits<T>::max()})
+                    throw wrong(what);
+            } else if (number < 0) {
+                throw wrong(what);
+            }
+            return static_cast<T>(number);
+        }
+        // Samplers may hand integers over as doubles (256.0); fractions are a mistake. Beyond
+        // 2^53 a double no longer says which integer it means.
+        if (value.is_number_float()) {
+            const double number = value.get<double>();
+            constexpr double kExact = 9007199254740992.0; // 2^53
+            const double max = std::min(kExact, double(std::numeric_limits<T>::max()));
+            const double min = std::is_signed_v<T> ? -max : 0.0;
+            if (number != std::floor(number) || number < min || number > max)
+                throw wrong(what);
+            return static_cast<T>(number);
+        }
+        throw wrong(what);
+    }
+}
+
+// The value of a string setting among `choices`, mapped to what it stands for; throws naming
+// the values this build supports.
+template <typename E>
+E chooseSetting(const Json& settings, std::string_view path,
+                std::initializer_list<std::pair<std::string_view, E>> choices) {
+    const std::string value = setting<std::string>(settings, path);
+    std::string list;
+    for (const auto& [name, meaning] : choices) {
+        if (value == name)
+            return meaning;
+        list += (list.empty() ? "" : ", ") + std::string(name);
+    }
+    throw SettingError("setting '" + std::string(path) + "' is '" + value +
+                       "'; this build supports: " + list);
+}
+
+void requireChoice(const Json& settings, std::string_view path, std::string_view only) {
+    chooseSetting<bool>(settings, path, {{only, true}});
+}
+
+enum class Activation { Relu, Tanh, Gelu, Silu, Sigmoid };
+enum class OptimizerKind { Sgd, Adam };
+
+struct ClassifyConfig {
+    std::string datasetPath;
+    std::int64_t subset = 0;
+    double valFraction = 0.1;
+    std::uint64_t dataSeed = 0;
+    std::int64_t width = 256;
+    std::int64_t depth = 2;
+    Activation activation = Activation::Relu;
+    std::string activationName;
+    OptimizerKind optimizer = OptimizerKind::Adam;
+    std::string optimizerName;
+    double lr = 1e-3;
+    double momentum = 0;
+    double weightDecay = 0;
+    std::int64_t epochs = 1;
+    std::int64_t batchSize = 128;
+    std::string device;
+    std::uint64_t seed = 0;
+    int threads = 0;
+};
+
+void requireAtLeast(std::string_view path, double value, double min) {
+    if (!(value >= min))
+        throw SettingError("setting '" + std::string(path) + "' is " + std::to_string(value) +
+                           ", below its minimum " + std::to_string(min));
+}
+
+ClassifyConfig readConfig(const Json& s) {
+    // The kinds the spec lists for the future are refused by name rather than ignored, so a
+    // study never silently trains something other than what its file says.
+    requireChoice(s, "dataset.name", "fashion-mnist");
+    requireChoice(s, "model.kind", "mlp");
+    requireChoice(s, "parametrization.kind", "sp");
+    requireChoice(s, "schedule.kind", "constant");
+    const Json& augment = settingAt(s, "augment");
+    if (!(augment.is_null() || (augment.is_object() && augment.empty())))
+        throw SettingError("setting 'augment' is " + augment.dump() +
+                           "; no augmentations are available yet");
+
+    ClassifyConfig c;
+    c.datasetPath = setting<std::string>(s, "dataset.path");
+    c.subset = setting<std::int64_t>(s, "dataset.subset");
+    c.valFraction = setting<double>(s, "dataset.val_fraction");
+    c.dataSeed = setting<std::uint64_t>(s, "dataset.seed");
+    c.width = setting<std::int64_t>(s, "model.width");
+    c.depth = setting<std::int64_t>(s, "model.depth");
+    c.activationName = setting<std::string>(s, "model.activation");
+    c.activation = chooseSetting<Activation>(s, "model.activation",
+                                             {{"relu", Activation::Relu},
+                                              {"tanh", Activation::Tanh},
+                                              {"gelu", Activation::Gelu},
+                                              {"silu", Activation::Silu},
+                                              {"sigmoid", Activation::Sigmoid}});
+    c.optimizerName = setting<std::string>(s, "optimizer.kind");
+    c.optimizer = chooseSetting<OptimizerKind>(
+        s, "optimizer.kind", {{"sgd", OptimizerKind::Sgd}, {"adam", OptimizerKind::Adam}});
+    c.lr = setting<double>(s, "optimizer.lr");
+    c.momentum = setting<double>(s, "optimizer.momentum");
+    c.weightDecay = setting<double>(s, "optimizer.weight_decay");
+    c.epochs = setting<std::int64_t>(s, "epochs");
+    c.batchSize = setting<std::int64_t>(s, "batch_size");
+    c.device = setting<std::string>(s, "device");
+    c.seed = setting<std::uint64_t>(s, "seed");
+    c.threads = setting<int>(s, "threads");
+
+    requireAtLeast("model.width", double(c.width), 1);
+    requireAtLeast("model.depth", double(c.depth), 1);
+    requireAtLeast("optimizer.lr", c.lr, 0);
+    requireAtLeast("optimizer.momentum", c.momentum, 0);
+    requireAtLeast("optimizer.weight_decay", c.weightDecay, 0);
+    requireAtLeast("epochs", double(c.epochs), 1);
+    requireAtLeast("batch_size", double(c.batchSize), 1);
+    requireAtLeast("threads", c.threads, 0);
+    return c;
+}
+
+torch::Device resolveDevice(const std::string& name) {
+    if (name == "cpu")
+        return torch::kCPU;
+    if (name == "auto")
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
+    int index = 0;
+    if (name != "cuda") {
+        const std::string_view digits =
+            name.rfind("cuda:", 0) == 0 ? std::string_view(name).substr(5) : std::string_view();
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+        if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size())
+            throw SettingError("device '" + name + "' is not one of auto, cpu, cuda, cuda:N");
+    }
+    if (!torch::cuda::is_available())
+        throw SettingError("device '" + name +
+                           "' asked for, but CUDA is not available (this LibTorch has no CUDA "
+                           "support or no GPU is visible); use device 'auto' or 'cpu'");
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    if (index >= count)
+        throw SettingError("device '" + name + "' asked for, but only " + std::to_string(count) +
+                           " CUDA device(s) are visible");
+    return {torch::kCUDA, static_cast<c10::DeviceIndex>(index)};
+}
+
+// ---- model ----------------------------------------------------------------------------------
+
+// A multilayer perceptron. Parameter names are stable ("hidden.0.weight", ..., "output.bias")
+// because checkpoints and the loss-landscape analyses address parameters by name.
+class MlpImpl : public torch::nn::Module {
+public:
+    MlpImpl(std::int64_t inputs, std::int64_t width, std::int64_t depth, std::int64_t outputs,
+            Activation activation)
+        : m_activation(activation) {
+        auto hidden = register_module("hidden", torch::nn::ModuleList());
+        for (std::int64_t i = 0; i < depth; ++i) {
+            torch::nn::Linear layer(i == 0 ? inputs : width, width);
+            hidden->push_back(layer);
+            m_hidden.push_back(layer);
+        }
+        m_output = register_module("output", torch::nn::Linear(width, outputs));
+    }
+
+    torch::Tensor forward(torch::Tensor x) {
+        for (auto& layer : m_hidden)
+            x = activate(layer->forward(x));
+        return m_output->forward(x);
+    }
+
+private:
+    torch::Tensor activate(const torch::Tensor& x) const {
+        switch (m_activation) {
+        case Activation::Relu:
+            return torch::relu(x);
+        case Activation::Tanh:
+            return torch::tanh(x);
+        case Activation::Gelu:
+            return torch::gelu(x);
+        case Activation::Silu:
+            return torch::silu(x);
+        case Activation::Sigmoid:
+            return torch::sigmoid(x);
+        }
+        return x;
+    }
+
+    Activation m_activation;
+    std::vector<torch::nn::Linear> m_hidden; // the modules of "hidden", typed for forward()
+    torch::nn::Linear m_output{nullptr};
+};
+TORCH_MODULE(Mlp);
+
+Mlp makeModel(const ClassifyConfig& c, std::int64_t inputs) {
+    // LibTorch initializes from its one global generator. Seeding and drawing under a lock
+    // keeps a trial's initial weights a function of its seed even when an in-process executor
+    // builds models on several threads at once.
+    static std::mutex seedMutex;
+    const std::lock_guard lock(seedMutex);
+    torch::manual_seed(c.seed);
+    return Mlp(inputs, c.width, c.depth, kFashionMnistClasses, c.activation);
+}
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, Mlp& model) {
+    if (c.optimizer == OptimizerKind::Sgd)
+        return std::make_unique<torch::optim::SGD>(
+            model->parameters(),
+            torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
+    return std::make_unique<torch::optim::Adam>(
+        model->parameters(), torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
+}
+
+// ---- data -----------------------------------------------------------------------------------
+
+struct Examples {
+    torch::Tensor images; // float [n, 784], normalized
+    torch::Tensor labels; // int64 [n]
+    std::int64_t count() const { return labels.size(0); }
+};
+
+// Gathers the chosen images straight from the cached bytes into one float tensor; one pass,
+// no intermediate tensor of the whole dataset per trial.
+Examples gather(const FashionMnistImages& data, const std::vector<std::int64_t>& indices,
+                const torch::Device& device) {
+    const auto n = static_cast<std::int64_t>(indices.size());
+    const std::int64_t features = data.features();
+    float table[256];
+    for (int v = 0; v < 256; ++v)
+        table[v] = static_cast<float>((v / 255.0 - kFashionMnistMean) / kFashionMnistStd);
+
+    Examples out;
+    out.images = torch::empty({n, features}, torch::kFloat32);
+    out.labels = torch::empty({n}, torch::kInt64);
+    float* pixels = out.images.data_ptr<float>();
+    std::int64_t* labels = out.labels.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < n; ++i) {
+        const std::int64_t index = indices[static_cast<std::size_t>(i)];
+        const std::uint8_t* source = data.pixels.data() + index * features;
+        float* target = pixels + i * features;
+        for (std::int64_t j = 0; j < features; ++j)
+            target[j] = table[source[j]];
+        labels[i] = data.labels[static_cast<std::size_t>(index)];
+    }
+    out.images = out.images.to(device);
+    out.labels = out.labels.to(device);
+    return out;
+}
+
+struct Evaluation {
+    double loss = 0;
+    double accuracy = 0;
+};
+
+Evaluation evaluate(Mlp& model, const Examples& examples) {
+    // Chunks bound the memory of one forward pass; their size does not change the result
+    // beyond summation order.
+    constexpr std::int64_t kChunk = 4096;
+    const torch::NoGradGuard noGrad;
+    model->eval();
+    const std::int64_t n = examples.count();
+    torch::Tensor lossSum = torch::zeros({}, examples.images.options().dtype(torch::kFloat64));
+    torch::Tensor correct = torch::zeros({}, examples.labels.options());
+    namespace F = torch::nn::functional;
+    for (std::int64_t begin = 0; begin < n; begin += kChunk) {
+        const std::int64_t end = std::min(n, begin + kChunk);
+        const torch::Tensor logits = model->forward(examples.images.slice(0, begin, end));
+        const torch::Tensor labels = examples.labels.slice(0, begin, end);
+        lossSum +=
+            F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().reduction(torch::kSum))
+                .to(torch::kFloat64);
+        correct += logits.argmax(1).eq(labels).sum();
+    }
+    model->train();
+    return {lossSum.item<double>() / double(n), double(correct.item<std::int64_t>()) / double(n)};
+}
+
+std::string formatLoss(double loss) {
+    if (std::isnan(loss))
+        return "nan";
+    if (std::isinf(loss))
+        return loss > 0 ? "inf" : "-inf";
+    std::ostringstream text;
+    text << loss;
+    return text.str();
+}
+
+// ---- the task -------------------------------------------------------------------------------
+
+class ClassifyTask final : public Task {
+public:
+    TaskResult run(const TaskInput& input, TaskFeedback& feedback) override {
+        TaskResult result;
+        ClassifyConfig config;
+        torch::Device device = torch::kCPU;
+        try {
+            config = readConfig(input.settings);
+            device = resolveDevice(config.device);
+        } catch (const SettingError& error) {
+            result.end = TaskEnd::Fail;
+            result.reason = error.what();
+            return result;
+        }
+        if (config.threads > 0)
+            torch::set_num_threads(config.threads);
+
+        // Throws, naming the file, when the dataset is missing or corrupt: the worker turns
+        // that into a FAIL. An impossible subset or split is a setting error instead.
+        const FashionMnistImages& data =
+            loadFashionMnist(config.datasetPath, FashionMnistPart::Train);
+        DataSplit split;
+        try {
+            split =
+                splitFashionMnist(data.count, config.subset, config.valFraction, config.dataSeed);
+        } catch (const std::invalid_argument& error) {
+            result.end = TaskEnd::Fail;
+            result.reason = error.what();
+            return result;
+        }
+        const Examples train = gather(data, split.train, device);
+        const Examples val = gather(data, split.val, device);
+
+        Mlp model = makeModel(config, data.features());
+        model->to(device);
+        model->train();
+        const auto optimizer = makeOptimizer(config, model);
+
+        feedback.log("classify: " + std::to_string(train.count()) + " training / " +
+                     std::to_string(val.count()) + " validation images, mlp " +
+                     std::to_string(data.features()) + "-" + std::to_string(config.width) + "x" +
+                     std::to_string(config.depth) + "-10 " + config.activationName + ", " +
+                     config.optimizerName + " lr " + formatLoss(config.lr) + ", device " +
+                     device.str() + ", " + std::to_string(torch::get_num_threads()) + " thread(s)");
+
+        return fit(config, device, model, *optimizer, train, val, feedback);
+    }
+
+private:
+    static TaskResult fit(const ClassifyConfig& config, const torch::Device& device, Mlp& model,
+                          torch::optim::Optimizer& optimizer, const Examples& train,
+                          const Examples& val, TaskFeedback& feedback) {
+        namespace F = torch::nn::functional;
+        TaskResult result;
+        const std::int64_t n = train.count();
+        // The batch order has its own stream, independent of LibTorch's generator, so that it
+        // is the same on every device and LibTorch version.
+        detail::SeededShuffle shuffle(config.seed);
+        std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+        std::iota(order.begin(), order.end(), std::int64_t{0});
+
+        for (std::int64_t epoch = 1; epoch <= config.epochs; ++epoch) {
+            shuffle.shuffle(order);
+            const torch::Tensor permutation =
+                torch::tensor(order, torch::kInt64).to(device, /*non_blocking=*/false);
+            double lossSum = 0;
+            std::int64_t step = 0;
+            for (std::int64_t begin = 0; begin < n; begin += config.batchSize) {
+                ++step;
+                if (feedback.isCanceled()) {
+                    result.end = TaskEnd::Canceled;
+                    result.reason = "canceled at epoch " + std::to_string(epoch) + ", step " +
+                                    std::to_string(step);
+                    return result;
+                }
+                const torch::Tensor batch =
+                    permutation.slice(0, begin, std::min(n, begin + config.batchSize));
+                const torch::Tensor images = train.images.index_select(0, batch);
+                const torch::Tensor labels = train.labels.index_select(0, batch);
+                optimizer.zero_grad();
+                const torch::Tensor loss = F::cross_entropy(model->forward(images), labels);
+                const double value = loss.item<double>();
+                if (!std::isfinite(value)) {
+                    // A diverged model has no final value; the epochs before it were reported.
+                    result.metrics.clear();
+                    result.end = TaskEnd::Fail;
+                    result.reason = "training diverged: loss is " + formatLoss(value) +
+                                    " at epoch " + std::to_string(epoch) + ", step " +
+                                    std::to_string(step);
+                    return result;
+                }
+                loss.backward();
+                optimizer.step();
+                lossSum += value * double(batch.size(0));
+            }
+            if (feedback.isCanceled()) {
+                result.end = TaskEnd::Canceled;
+                result.reason = "canceled after epoch " + std::to_string(epoch);
+                return result;
+            }
+            const Evaluation evaluation = evaluate(model, val);
+            result.metrics = {
+                {"train_loss", lossSum / double(n)},
+                {"val_loss", evaluation.loss},
+                {"val_acc", evaluation.accuracy},
+            };
+            feedback.report(epoch, result.metrics);
+        }
+        result.end = TaskEnd::Complete;
+        return result;
+    }
+};
+
+} // namespace
+
+void registerTrainTasks(TaskCatalog& catalog) {
+    auto factory = [] { return std::make_unique<ClassifyTask>(); };
+    // A catalog built without the built-in specs still gets a runnable classify task.
+    if (catalog.spec("classify"))
+        catalog.setFactory("classify", factory);
+    else
+        catalog.add(classifyTaskSpec(), factory);
+}
+
+} // namespace ps

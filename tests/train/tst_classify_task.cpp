@@ -1,0 +1,414 @@
+// Tests of ps_train's "classify" task and the Fashion-MNIST loader it trains on. They run on
+// the real dataset (Debian package dataset-fashion-mnist), on small seeded subsets.
+
+#include "core/execution/builtin_tasks.h"
+#include "core/train/fashion_mnist.h"
+#include "core/train/train_tasks.h"
+
+#include <QByteArray>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Records what a task reports; can cancel from the start or after a number of reports.
+class RecordingFeedback final : public ps::TaskFeedback {
+public:
+    bool isCanceled() const override {
+        return m_cancel || (m_cancelAfter >= 0 && int(m_reports.size()) >= m_cancelAfter);
+    }
+    void report(std::int64_t step, const std::map<std::string, double>& metrics) override {
+        m_reports.push_back({step, metrics});
+    }
+    void log(const std::string& line) override { m_lines.push_back(line); }
+
+    void cancelNow() { m_cancel = true; }
+    void cancelAfterReports(int count) { m_cancelAfter = count; }
+
+    struct Report {
+        std::int64_t step;
+        std::map<std::string, double> metrics;
+    };
+    const std::vector<Report>& reports() const { return m_reports; }
+    const std::vector<std::string>& lines() const { return m_lines; }
+
+private:
+    bool m_cancel = false;
+    int m_cancelAfter = -1;
+    std::vector<Report> m_reports;
+    std::vector<std::string> m_lines;
+};
+
+// The settings a trial gets when its study sets nothing: every default of the spec, nested by
+// dotted path, as the study-file parser hands them to the task.
+ps::Json defaultSettings() {
+    ps::Json settings = ps::Json::object();
+    for (const ps::SettingSpec& spec : ps::classifyTaskSpec().settings) {
+        std::string pointer = "/" + spec.path;
+        std::replace(pointer.begin(), pointer.end(), '.', '/');
+        settings[ps::Json::json_pointer(pointer)] = spec.defaultValue;
+    }
+    return settings;
+}
+
+// A small, fast configuration: 1000 images (900 train / 100 validation), one epoch, one
+// thread so results are bitwise reproducible.
+ps::Json smallSettings() {
+    ps::Json s = defaultSettings();
+    s["dataset"]["subset"] = 1000;
+    s["dataset"]["seed"] = 7;
+    s["model"]["width"] = 64;
+    s["optimizer"]["kind"] = "adam";
+    s["optimizer"]["lr"] = 1e-3;
+    s["epochs"] = 1;
+    s["batch_size"] = 32;
+    s["device"] = "cpu";
+    s["threads"] = 1;
+    s["seed"] = 3;
+    return s;
+}
+
+ps::TaskResult runClassify(const ps::Json& settings, RecordingFeedback& feedback) {
+    ps::TaskCatalog catalog = ps::TaskCatalog::withBuiltins();
+    ps::registerTrainTasks(catalog);
+    const std::unique_ptr<ps::Task> task = catalog.make("classify");
+    if (!task)
+        throw std::logic_error("registerTrainTasks did not make classify runnable");
+    ps::TaskInput input;
+    input.settings = settings;
+    return task->run(input, feedback);
+}
+
+bool bitwiseEqual(double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+
+const char* endName(ps::TaskEnd end) {
+    switch (end) {
+    case ps::TaskEnd::Complete:
+        return "Complete";
+    case ps::TaskEnd::Pruned:
+        return "Pruned";
+    case ps::TaskEnd::Fail:
+        return "Fail";
+    case ps::TaskEnd::Canceled:
+        return "Canceled";
+    }
+    return "?";
+}
+
+} // namespace
+
+class TestClassifyTask : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void loadsTrainingSet();
+    void loadsTestSetAndCaches();
+    void splitSizes_data();
+    void splitSizes();
+    void splitIsReproducibleAndNested();
+    void splitRejectsImpossibleSizes();
+    void oneEpochLearns();
+    void sameSeedGivesIdenticalMetrics();
+    void activationsTrain_data();
+    void activationsTrain();
+    void hugeLearningRateDiverges();
+    void canceledBeforeStart();
+    void canceledBetweenEpochs();
+    void missingDatasetThrowsWithPath();
+    void corruptFilesThrowWithFileName_data();
+    void corruptFilesThrowWithFileName();
+    void unavailableDeviceFails();
+    void unsupportedSettingFails();
+    void registersIntoEmptyCatalog();
+
+private:
+    std::string m_dataDir;
+};
+
+void TestClassifyTask::initTestCase() {
+    m_dataDir = defaultSettings()["dataset"]["path"].get<std::string>();
+    if (!std::filesystem::exists(std::filesystem::path(m_dataDir) / "train-images-idx3-ubyte.gz"))
+        QSKIP("Fashion-MNIST is not installed (Debian package dataset-fashion-mnist)");
+}
+
+void TestClassifyTask::loadsTrainingSet() {
+    const ps::FashionMnistImages& train =
+        ps::loadFashionMnist(m_dataDir, ps::FashionMnistPart::Train);
+    QCOMPARE(train.count, 60000);
+    QCOMPARE(train.features(), 784);
+    QCOMPARE(train.pixels.size(), std::size_t(60000) * 784);
+    QCOMPARE(train.labels.size(), std::size_t(60000));
+    // Fashion-MNIST's training set is balanced: 6000 images of each of the 10 classes.
+    std::map<int, int> perClass;
+    for (std::uint8_t label : train.labels)
+        ++perClass[label];
+    QCOMPARE(perClass.size(), std::size_t(10));
+    QCOMPARE(perClass.begin()->first, 0);
+    QCOMPARE(perClass.rbegin()->first, 9);
+    for (const auto& [label, count] : perClass)
+        QCOMPARE(count, 6000);
+    // Pixel mean close to the constant the task normalizes with.
+    double sum = 0;
+    for (std::uint8_t p : train.pixels)
+        sum += p;
+    QVERIFY(std::abs(sum / double(train.pixels.size()) / 255.0 - ps::kFashionMnistMean) < 1e-3);
+}
+
+void TestClassifyTask::loadsTestSetAndCaches() {
+    const ps::FashionMnistImages& test =
+        ps::loadFashionMnist(m_dataDir, ps::FashionMnistPart::Test);
+    QCOMPARE(test.count, 10000);
+    QCOMPARE(test.labels.size(), std::size_t(10000));
+    // Same folder spelled differently: the same cached object, not a second read.
+    const ps::FashionMnistImages& again =
+        ps::loadFashionMnist(m_dataDir + "/./", ps::FashionMnistPart::Test);
+    QCOMPARE(&again, &test);
+    QVERIFY(&ps::loadFashionMnist(m_dataDir, ps::FashionMnistPart::Train) != &test);
+}
+
+void TestClassifyTask::splitSizes_data() {
+    QTest::addColumn<qint64>("subset");
+    QTest::addColumn<double>("valFraction");
+    QTest::addColumn<qint64>("train");
+    QTest::addColumn<qint64>("val");
+    QTest::newRow("all") << qint64(0) << 0.1 << qint64(54000) << qint64(6000);
+    QTest::newRow("1000") << qint64(1000) << 0.1 << qint64(900) << qint64(100);
+    QTest::newRow("5000 quarter") << qint64(5000) << 0.25 << qint64(3750) << qint64(1250);
+    QTest::newRow("rounds") << qint64(999) << 0.1 << qint64(899) << qint64(100);
+    QTest::newRow("at least one val") << qint64(10) << 0.01 << qint64(9) << qint64(1);
+    QTest::newRow("at least one train") << qint64(3) << 0.9 << qint64(1) << qint64(2);
+}
+
+void TestClassifyTask::splitSizes() {
+    QFETCH(qint64, subset);
+    QFETCH(double, valFraction);
+    QFETCH(qint64, train);
+    QFETCH(qint64, val);
+    const ps::DataSplit split = ps::splitFashionMnist(60000, subset, valFraction, 11);
+    QCOMPARE(qint64(split.train.size()), train);
+    QCOMPARE(qint64(split.val.size()), val);
+    std::set<std::int64_t> all(split.train.begin(), split.train.end());
+    all.insert(split.val.begin(), split.val.end());
+    QCOMPARE(qint64(all.size()), train + val); // disjoint, no repeats
+    QVERIFY(*all.begin() >= 0);
+    QVERIFY(*all.rbegin() < 60000);
+}
+
+void TestClassifyTask::splitIsReproducibleAndNested() {
+    const ps::DataSplit a = ps::splitFashionMnist(60000, 1000, 0.1, 5);
+    const ps::DataSplit b = ps::splitFashionMnist(60000, 1000, 0.1, 5);
+    QVERIFY(a.train == b.train);
+    QVERIFY(a.val == b.val);
+    const ps::DataSplit other = ps::splitFashionMnist(60000, 1000, 0.1, 6);
+    QVERIFY(a.train != other.train);
+    // Not just the first images of the file: a random subset.
+    QVERIFY(*std::max_element(a.train.begin(), a.train.end()) > 10000);
+    // A larger subset with the same seed contains the smaller one.
+    const ps::DataSplit larger = ps::splitFashionMnist(60000, 2000, 0.1, 5);
+    std::set<std::int64_t> largerAll(larger.train.begin(), larger.train.end());
+    largerAll.insert(larger.val.begin(), larger.val.end());
+    for (std::int64_t i : a.train)
+        QVERIFY(largerAll.count(i) == 1);
+    // Pinned values: the split must not change between platforms or releases, or stored
+    // studies would no longer be comparable with new trials.
+    const ps::DataSplit pinned = ps::splitFashionMnist(10, 0, 0.2, 42);
+    QVERIFY(pinned.val == (std::vector<std::int64_t>{1, 7}));
+    QVERIFY(pinned.train == (std::vector<std::int64_t>{9, 0, 3, 8, 4, 2, 5, 6}));
+}
+
+void TestClassifyTask::splitRejectsImpossibleSizes() {
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ps::splitFashionMnist(60000, 60001, 0.1, 0));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ps::splitFashionMnist(60000, -1, 0.1, 0));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ps::splitFashionMnist(60000, 1, 0.1, 0));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ps::splitFashionMnist(60000, 100, 0.0, 0));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ps::splitFashionMnist(60000, 100, 1.0, 0));
+}
+
+void TestClassifyTask::oneEpochLearns() {
+    RecordingFeedback feedback;
+    const ps::TaskResult result = runClassify(smallSettings(), feedback);
+    QCOMPARE(endName(result.end), "Complete");
+    QCOMPARE(feedback.reports().size(), std::size_t(1));
+    const auto& report = feedback.reports().front();
+    QCOMPARE(report.step, 1);
+    QCOMPARE(report.metrics.size(), std::size_t(3));
+    for (const char* name : {"train_loss", "val_loss", "val_acc"}) {
+        QVERIFY2(report.metrics.count(name) == 1, name);
+        QVERIFY2(std::isfinite(report.metrics.at(name)), name);
+    }
+    const double acc = report.metrics.at("val_acc");
+    QVERIFY2(acc > 0.5 && acc <= 1.0, std::to_string(acc).c_str());
+    QVERIFY(report.metrics.at("val_loss") < std::log(10.0)); // better than chance
+    QVERIFY(result.metrics == report.metrics);
+    QVERIFY(!feedback.lines().empty());
+}
+
+void TestClassifyTask::sameSeedGivesIdenticalMetrics() {
+    ps::Json settings = smallSettings();
+    settings["epochs"] = 2;
+    RecordingFeedback first, second;
+    const ps::TaskResult a = runClassify(settings, first);
+    const ps::TaskResult b = runClassify(settings, second);
+    QCOMPARE(endName(a.end), "Complete");
+    QCOMPARE(endName(b.end), "Complete");
+    QCOMPARE(first.reports().size(), std::size_t(2));
+    QCOMPARE(second.reports().size(), std::size_t(2));
+    for (const char* name : {"train_loss", "val_loss", "val_acc"})
+        QVERIFY2(bitwiseEqual(a.metrics.at(name), b.metrics.at(name)), name);
+
+    settings["seed"] = 4; // another initialization and batch order
+    RecordingFeedback third;
+    const ps::TaskResult c = runClassify(settings, third);
+    QVERIFY(!bitwiseEqual(a.metrics.at("train_loss"), c.metrics.at("train_loss")));
+}
+
+void TestClassifyTask::activationsTrain_data() {
+    QTest::addColumn<QString>("activation");
+    for (const char* name : {"relu", "tanh", "gelu", "silu", "sigmoid"})
+        QTest::newRow(name) << QString::fromLatin1(name);
+}
+
+void TestClassifyTask::activationsTrain() {
+    QFETCH(QString, activation);
+    ps::Json settings = smallSettings();
+    settings["dataset"]["subset"] = 300;
+    settings["model"]["width"] = 16;
+    settings["model"]["activation"] = activation.toStdString();
+    RecordingFeedback feedback;
+    const ps::TaskResult result = runClassify(settings, feedback);
+    QCOMPARE(endName(result.end), "Complete");
+    QVERIFY(std::isfinite(result.metrics.at("train_loss")));
+}
+
+void TestClassifyTask::hugeLearningRateDiverges() {
+    ps::Json settings = smallSettings();
+    settings["optimizer"]["kind"] = "sgd";
+    settings["optimizer"]["lr"] = 1e6;
+    settings["epochs"] = 3;
+    RecordingFeedback feedback;
+    const ps::TaskResult result = runClassify(settings, feedback);
+    QCOMPARE(endName(result.end), "Fail");
+    QVERIFY2(result.reason.find("diverged") != std::string::npos, result.reason.c_str());
+    QVERIFY2(result.reason.find("epoch") != std::string::npos, result.reason.c_str());
+    QVERIFY(result.metrics.empty());
+}
+
+void TestClassifyTask::canceledBeforeStart() {
+    RecordingFeedback feedback;
+    feedback.cancelNow();
+    const ps::TaskResult result = runClassify(smallSettings(), feedback);
+    QCOMPARE(endName(result.end), "Canceled");
+    QVERIFY(feedback.reports().empty());
+}
+
+void TestClassifyTask::canceledBetweenEpochs() {
+    ps::Json settings = smallSettings();
+    settings["epochs"] = 50;
+    RecordingFeedback feedback;
+    feedback.cancelAfterReports(1);
+    const ps::TaskResult result = runClassify(settings, feedback);
+    QCOMPARE(endName(result.end), "Canceled");
+    QCOMPARE(feedback.reports().size(), std::size_t(1)); // stopped at the next batch
+}
+
+void TestClassifyTask::missingDatasetThrowsWithPath() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string missing = dir.filePath(QStringLiteral("no-such-folder")).toStdString();
+    ps::Json settings = smallSettings();
+    settings["dataset"]["path"] = missing;
+    RecordingFeedback feedback;
+    try {
+        runClassify(settings, feedback);
+        QFAIL("no exception for a missing dataset");
+    } catch (const std::runtime_error& error) {
+        const std::string message = error.what();
+        QVERIFY2(message.find(missing) != std::string::npos, message.c_str());
+    }
+}
+
+void TestClassifyTask::corruptFilesThrowWithFileName_data() {
+    // zlib reads files that are not gzip as they are, so plain files stand in for .gz ones.
+    auto be32 = [](quint32 v) {
+        QByteArray b(4, '\0');
+        b[0] = char(v >> 24);
+        b[1] = char(v >> 16);
+        b[2] = char(v >> 8);
+        b[3] = char(v);
+        return b;
+    };
+    QTest::addColumn<QByteArray>("images");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("wrong magic") << be32(0x801) + be32(1) + be32(28) + be32(28)
+                                 << QStringLiteral("magic number");
+    QTest::newRow("wrong size") << be32(0x803) + be32(1) + be32(32) + be32(32)
+                                << QStringLiteral("expected 28x28");
+    QTest::newRow("truncated") << be32(0x803) + be32(2) + be32(28) + be32(28) +
+                                      QByteArray(784, '\1')
+                               << QStringLiteral("truncated");
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("truncated");
+}
+
+void TestClassifyTask::corruptFilesThrowWithFileName() {
+    QFETCH(QByteArray, images);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("train-images-idx3-ubyte.gz"));
+    QFile out(file);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(images);
+    out.close();
+    try {
+        ps::loadFashionMnist(dir.path().toStdString(), ps::FashionMnistPart::Train);
+        QFAIL("no exception for a corrupt file");
+    } catch (const std::runtime_error& error) {
+        const QString message = QString::fromStdString(error.what());
+        QVERIFY2(message.contains(file), qPrintable(message));
+        QVERIFY2(message.contains(expected), qPrintable(message));
+    }
+}
+
+void TestClassifyTask::unavailableDeviceFails() {
+    ps::Json settings = smallSettings();
+    settings["device"] = "cuda:99"; // no machine has that many, with or without CUDA
+    RecordingFeedback feedback;
+    const ps::TaskResult result = runClassify(settings, feedback);
+    QCOMPARE(endName(result.end), "Fail");
+    QVERIFY2(result.reason.find("cuda:99") != std::string::npos, result.reason.c_str());
+    QVERIFY(feedback.reports().empty());
+}
+
+void TestClassifyTask::unsupportedSettingFails() {
+    ps::Json settings = smallSettings();
+    settings["model"]["activation"] = "swish";
+    RecordingFeedback feedback;
+    const ps::TaskResult result = runClassify(settings, feedback);
+    QCOMPARE(endName(result.end), "Fail");
+    QVERIFY2(result.reason.find("model.activation") != std::string::npos, result.reason.c_str());
+}
+
+void TestClassifyTask::registersIntoEmptyCatalog() {
+    ps::TaskCatalog catalog;
+    ps::registerTrainTasks(catalog);
+    QVERIFY(catalog.spec("classify") != nullptr);
+    QVERIFY(catalog.make("classify") != nullptr);
+}
+
+QTEST_GUILESS_MAIN(TestClassifyTask)
+#include "tst_classify_task.moc"
