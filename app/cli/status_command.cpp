@@ -72,9 +72,17 @@ int statusCommand(int argc, char** argv) {
                 for (const auto& [k, v] : t.params.items())
                     if (std::find(names.begin(), names.end(), k) == names.end())
                         names.push_back(k);
+            std::vector<int> widths;
+            for (const auto& n : names) {
+                int w = static_cast<int>(n.size());
+                for (const auto& t : trials)
+                    if (t.params.contains(n))
+                        w = std::max(w, static_cast<int>(cell(t.params[n]).size()));
+                widths.push_back(w);
+            }
             std::printf("%5s  %-8s  %-12s", "#", "state", study.objectiveMetric.c_str());
-            for (const auto& n : names)
-                std::printf("  %-14s", n.c_str());
+            for (std::size_t i = 0; i < names.size(); ++i)
+                std::printf("  %-*s", widths[i], names[i].c_str());
             std::printf("  %8s  %s\n", "time s", "worker / reason");
             for (const auto& t : trials) {
                 char value[32] = "-";
@@ -82,9 +90,10 @@ int statusCommand(int argc, char** argv) {
                     std::snprintf(value, sizeof value, "%.6g", *t.value);
                 std::printf("%5d  %-8s  %-12s", t.number, std::string(toText(t.state)).c_str(),
                             value);
-                for (const auto& n : names)
-                    std::printf("  %-14s",
-                                t.params.contains(n) ? cell(t.params[n]).c_str() : "-");
+                for (std::size_t i = 0; i < names.size(); ++i)
+                    std::printf("  %-*s", widths[i],
+                                t.params.contains(names[i]) ? cell(t.params[names[i]]).c_str()
+                                                            : "-");
                 const double secs = t.finishedAt > 0 && t.startedAt > 0 ? t.finishedAt - t.startedAt
                                     : t.startedAt > 0                   ? nowSeconds() - t.startedAt
                                                                         : NAN;
