@@ -31,6 +31,15 @@ std::int64_t Orchestrator::ensureStudy(Storage& storage, const StudyConfig& conf
     record.direction = config.objective().direction;
     record.plannedTrials = config.budget.trials;
     if (auto existing = storage.findStudy(config.name)) {
+        // The stored values were measured against the stored objective; silently switching
+        // it would make them mean something else.
+        if (existing->objectiveMetric != record.objectiveMetric ||
+            existing->direction != record.direction)
+            throw std::runtime_error(
+                "study '" + config.name + "' in " + storage.url() + " was run to " +
+                std::string(toText(existing->direction)) + " " + existing->objectiveMetric +
+                "; the study file now says " + std::string(toText(record.direction)) + " " +
+                record.objectiveMetric + ": give the study a new name to start afresh");
         record.id = existing->id;
         storage.updateStudy(record);
         return existing->id;

@@ -169,6 +169,21 @@ private Q_SLOTS:
         QCOMPARE(storage->counts(o.studyId()).running, 0);
     }
 
+    void changedObjectiveIsRefused() {
+        auto dir = test::makeTempDir();
+        StudyConfig c = config(dir, 2);
+        auto storage = openStorage(c.storageUrl);
+        Orchestrator::ensureStudy(*storage, c);
+        c.objectives.front().direction = Direction::Maximize;
+        try {
+            Orchestrator::ensureStudy(*storage, c);
+            QFAIL("the objective was switched under stored trials");
+        } catch (const std::runtime_error& e) {
+            QVERIFY(QString(e.what()).contains("new name"));
+        }
+        QCOMPARE(storage->findStudy("t")->direction, Direction::Minimize); // unchanged
+    }
+
     void sameStudyTwiceIsOneStudy() {
         auto dir = test::makeTempDir();
         const StudyConfig c = config(dir, 2);
