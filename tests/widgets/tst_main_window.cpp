@@ -1,0 +1,107 @@
+#include "study_fixture.h"
+#include "widgets/history_plot.h"
+#include "widgets/learning_curves_plot.h"
+#include "widgets/main_window.h"
+#include "widgets/trial_selection.h"
+#include "widgets/trial_table_model.h"
+#include "widgets/trial_table_view.h"
+
+#include <QItemSelectionModel>
+#include <QSortFilterProxyModel>
+#include <QtTest>
+
+using namespace ps;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void showsAStudyAndLinksTheSelection();
+    void updatesLive();
+    void refusesWhatItCannotOpen();
+    void stopWritesToStorage();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_db;
+    std::int64_t m_studyId = 0;
+};
+
+void TestMainWindow::init() {
+    m_dir = test::makeTempDir();
+    QVERIFY(m_dir->isValid());
+    m_db = m_dir->filePath(QStringLiteral("study.db"));
+    auto storage = openStorage("sqlite:" + m_db.toStdString());
+    m_studyId = test::writeFinishedStudy(*storage, "window");
+}
+
+void TestMainWindow::showsAStudyAndLinksTheSelection() {
+    MainWindow window;
+    window.show();
+    QVERIFY2(window.openStudy(m_db), qPrintable(window.lastError()));
+    QTRY_COMPARE(window.trialModel()->rowCount(), 4);
+    QTRY_COMPARE(window.historyPlot()->pointCount(), 4);
+    QCOMPARE(window.trialModel()->objectiveMetric(), QStringLiteral("val_loss"));
+    QTRY_COMPARE(window.learningCurves()->shownTrials().size(), 4);
+    QCOMPARE(window.learningCurves()->metric(), QStringLiteral("val_loss"));
+    QCOMPARE(window.historyPlot()->bestValue(), std::optional<double>(0.3));
+
+    // Table -> shared selection -> plots.
+    TrialTableView* table = window.trialTable();
+    table->selectRow(1);
+    const qint64 id = table->proxy()->index(1, 0).data(TrialTableModel::TrialIdRole).toLongLong();
+    QCOMPARE(window.selection()->selected(), QSet<qint64>{id});
+    QTRY_COMPARE(window.historyPlot()->highlighted(), QSet<qint64>{id});
+    QTRY_COMPARE(window.learningCurves()->shownTrials(), QList<qint64>{id});
+
+    // Plots (through the shared selection) -> table rows.
+    const qint64 other = window.trialModel()->trialAt(3)->id;
+    window.selection()->setSelected({other});
+    const auto rows = table->selectionModel()->selectedRows();
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows[0].data(TrialTableModel::TrialIdRole).toLongLong(), other);
+    QTRY_COMPARE(window.historyPlot()->highlighted(), QSet<qint64>{other});
+
+    // A database that does not name an existing study file cannot Run.
+    QVERIFY(window.studyFile().isEmpty());
+    QVERIFY(!window.runStudy());
+    QVERIFY(!window.lastError().isEmpty());
+}
+
+void TestMainWindow::updatesLive() {
+    MainWindow window;
+    QVERIFY(window.openStudy(m_db));
+    QTRY_COMPARE(window.trialModel()->rowCount(), 4);
+    QSignalSpy reset(window.trialModel(), &QAbstractItemModel::modelReset);
+
+    // What a worker writes meanwhile shows up without reopening.
+    auto storage = openStorage("sqlite:" + m_db.toStdString());
+    storage->createTrial(m_studyId, {{"optimizer.lr", 0.01}});
+    const auto claimed = storage->claimTrial(m_studyId, "w:2");
+    QVERIFY(claimed);
+    storage->finishTrial(claimed->id, "w:2", TrialState::Complete, {{"val_loss", 0.1}}, 0.1, "");
+    QTRY_COMPARE(window.trialModel()->rowCount(), 5);
+    QTRY_COMPARE(window.historyPlot()->pointCount(), 5);
+    QTRY_COMPARE(window.historyPlot()->bestValue(), std::optional<double>(0.1));
+    QCOMPARE(reset.count(), 0);
+}
+
+void TestMainWindow::refusesWhatItCannotOpen() {
+    MainWindow window;
+    QVERIFY(!window.openStudy(m_dir->filePath(QStringLiteral("missing.db"))));
+    QVERIFY(window.lastError().contains(QStringLiteral("missing.db")));
+    QVERIFY(window.storageUrl().isEmpty());
+}
+
+void TestMainWindow::stopWritesToStorage() {
+    MainWindow window;
+    QVERIFY(window.openStudy(m_db));
+    QTRY_COMPARE(window.trialModel()->rowCount(), 4);
+    window.stopStudy();
+    auto storage = openStorage("sqlite:" + m_db.toStdString());
+    QTRY_VERIFY(storage->study(m_studyId)->control == StudyControl::Stop);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

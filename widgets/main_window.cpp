@@ -1,0 +1,412 @@
+#include "widgets/main_window.h"
+
+#include "core/execution/task.h"
+#include "core/space/study_file.h"
+#include "widgets/history_plot.h"
+#include "widgets/learning_curves_plot.h"
+#include "widgets/study_watcher.h"
+#include "widgets/trial_selection.h"
+#include "widgets/trial_table_model.h"
+#include "widgets/trial_table_view.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProcess>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
+#include <QToolBar>
+#include <cmath>
+
+namespace ps {
+
+namespace {
+
+// The orchestrator beats once a second and counts a beat older than 10 s as dead
+// (core/execution/orchestrator.cpp); the GUI uses the same horizon.
+constexpr double kOrchestratorStaleSeconds = 10;
+// After Run, the orchestrator needs a moment to start and beat; Run stays off meanwhile.
+constexpr double kRunStartGraceSeconds = 15;
+
+bool isStudyFile(const QString& path) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    return suffix == QLatin1String("yaml") || suffix == QLatin1String("yml");
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), m_selection(new TrialSelection(this)),
+      m_model(new TrialTableModel(this)), m_clock(new QTimer(this)) {
+    registerWidgetMetaTypes();
+    setWindowTitle(tr("ParamScope"));
+    buildActions();
+    buildLayout();
+    m_clock->setInterval(1000);
+    connect(m_clock, &QTimer::timeout, this, [this] {
+        m_model->refreshRunning();
+        updateStatus();
+        updateActions();
+    });
+    m_clock->start();
+    updateStatus();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions() {
+    m_openAction =
+        new QAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open…"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setToolTip(tr("Open a study file (.yaml) or a study database (.db)"));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openFromDialog);
+
+    m_runAction = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run"), this);
+    m_runAction->setShortcut(QKeySequence(tr("Ctrl+R")));
+    m_runAction->setToolTip(tr("Run the study in the background (paramscope-cli run)"));
+    connect(m_runAction, &QAction::triggered, this, &MainWindow::runFromAction);
+
+    m_stopAction = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this);
+    m_stopAction->setToolTip(tr("Ask the running study to stop; finished trials are kept"));
+    connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopStudy);
+
+    auto* quit = new QAction(tr("&Quit"), this);
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    file->addSeparator();
+    file->addAction(m_runAction);
+    file->addAction(m_stopAction);
+    file->addSeparator();
+    file->addAction(quit);
+
+    QToolBar* bar = addToolBar(tr("Study"));
+    bar->setObjectName(QStringLiteral("studyToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(m_openAction);
+    bar->addSeparator();
+    bar->addAction(m_runAction);
+    bar->addAction(m_stopAction);
+    bar->addSeparator();
+    // A database may hold several studies; the combo shows only when it does.
+    auto* picker = new QWidget(this);
+    auto* pickerLayout = new QHBoxLayout(picker);
+    pickerLayout->setContentsMargins(4, 0, 4, 0);
+    auto* pickerLabel = new QLabel(tr("S&tudy:"), picker);
+    m_studyCombo = new QComboBox(picker);
+    pickerLabel->setBuddy(m_studyCombo);
+    m_studyCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_studyCombo->setToolTip(tr("The studies in this database"));
+    pickerLayout->addWidget(pickerLabel);
+    pickerLayout->addWidget(m_studyCombo);
+    m_studyComboAction = bar->addWidget(picker);
+    m_studyComboAction->setVisible(false);
+    connect(m_studyCombo, &QComboBox::activated, this, [this](int index) {
+        const QString name = m_studyCombo->itemText(index);
+        if (name != m_studyName)
+            openStudy(databasePath(), name);
+    });
+}
+
+void MainWindow::buildLayout() {
+    m_table = new TrialTableView(m_model, m_selection, this);
+    m_history = new HistoryPlot(m_selection, this);
+    m_curves = new LearningCurvesPlot(m_selection, this);
+
+    auto* right = new QSplitter(Qt::Vertical, this);
+    right->addWidget(m_history);
+    right->addWidget(m_curves);
+    right->setStretchFactor(0, 1);
+    right->setStretchFactor(1, 1);
+    right->setChildrenCollapsible(false);
+    right->setSizes({440, 440});
+
+    auto* main = new QSplitter(Qt::Horizontal, this);
+    main->addWidget(m_table);
+    main->addWidget(right);
+    main->setStretchFactor(0, 4);
+    main->setStretchFactor(1, 5);
+    main->setChildrenCollapsible(false);
+    main->setSizes({620, 780});
+    setCentralWidget(main);
+
+    m_studyLabel = new QLabel(this);
+    m_studyLabel->setTextFormat(Qt::PlainText);
+    m_problemLabel = new QLabel(this);
+    m_problemLabel->setStyleSheet(QStringLiteral("color: #a05a00;"));
+    m_countsLabel = new QLabel(this);
+    statusBar()->addWidget(m_studyLabel);
+    statusBar()->addWidget(m_problemLabel, 1);
+    statusBar()->addPermanentWidget(m_countsLabel);
+    resize(1400, 900);
+}
+
+bool MainWindow::openStudy(const QString& path, const QString& studyName) {
+    m_lastError.clear();
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        m_lastError = tr("%1 does not exist").arg(QDir::toNativeSeparators(path));
+        return false;
+    }
+    QString storageUrl, name = studyName, studyFile, metric;
+    Direction direction = Direction::Minimize;
+    if (isStudyFile(path)) {
+        try {
+            const StudyConfig config =
+                parseStudyFile(info.absoluteFilePath().toStdString(), TaskCatalog::withBuiltins(),
+                               /*checkData=*/false);
+            storageUrl = QString::fromStdString(config.storageUrl);
+            name = QString::fromStdString(config.name);
+            studyFile = info.absoluteFilePath();
+            metric = QString::fromStdString(config.objective().metric);
+            direction = config.objective().direction;
+        } catch (const std::exception& e) {
+            m_lastError = QString::fromStdString(e.what());
+            return false;
+        }
+    } else {
+        storageUrl = QStringLiteral("sqlite:") + info.absoluteFilePath();
+    }
+
+    closeStudy();
+    m_studyFile = studyFile;
+    m_studyName = name;
+    m_model->setObjective(metric, direction);
+    m_history->setObjective(metric, direction);
+    m_curves->setObjective(metric);
+    try {
+        watch(storageUrl, name);
+    } catch (const std::exception& e) { // a storage URL that names no store we can read
+        m_lastError = QString::fromStdString(e.what());
+        return false;
+    }
+    updateStatus();
+    updateActions();
+    return true;
+}
+
+void MainWindow::closeStudy() {
+    m_watcher.reset(); // waits for a poll in flight; the watcher thread ends here
+    m_record.reset();
+    m_counts = {};
+    m_studyFile.clear();
+    m_storageUrl.clear();
+    m_studyName.clear();
+    m_runStartedAt = 0;
+    m_selection->clear();
+    m_model->clear();
+    m_history->clear();
+    m_curves->clear();
+    m_problemLabel->clear();
+    m_studyCombo->clear();
+    m_studyComboAction->setVisible(false);
+}
+
+void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
+    m_watcher = std::make_unique<StudyWatcher>(storageUrl, studyName);
+    m_storageUrl = m_watcher->storageUrl();
+    connect(m_watcher.get(), &StudyWatcher::studyChanged, this, &MainWindow::onStudyChanged);
+    connect(m_watcher.get(), &StudyWatcher::studiesListed, this, &MainWindow::onStudiesListed);
+    connect(m_watcher.get(), &StudyWatcher::countsChanged, this, &MainWindow::onCounts);
+    connect(m_watcher.get(), &StudyWatcher::problemChanged, this, &MainWindow::onProblem);
+    connect(m_watcher.get(), &StudyWatcher::trialsChanged, this, [this](const TrialList& t) {
+        m_model->applyTrials(t);
+        m_history->applyTrials(t);
+        m_curves->applyTrials(t);
+        updateStatus();
+    });
+    connect(m_watcher.get(), &StudyWatcher::metricsAdded, m_curves,
+            &LearningCurvesPlot::addMetrics);
+    m_watcher->start();
+}
+
+void MainWindow::onStudyChanged(const StudyRecord& study) {
+    const bool first = !m_record;
+    const bool objectiveChanged = first || study.objectiveMetric != m_record->objectiveMetric ||
+                                  study.direction != m_record->direction;
+    m_record = study;
+    m_studyName = QString::fromStdString(study.name);
+    if (objectiveChanged) {
+        const QString metric = QString::fromStdString(study.objectiveMetric);
+        m_model->setObjective(metric, study.direction);
+        m_history->setObjective(metric, study.direction);
+        m_curves->setObjective(metric);
+    }
+    // A database remembers the file its study came from: with it, Run works from a .db too.
+    if (m_studyFile.isEmpty() && !study.studyFile.empty() &&
+        QFileInfo::exists(QString::fromStdString(study.studyFile)))
+        m_studyFile = QString::fromStdString(study.studyFile);
+    if (orchestratorAlive())
+        m_runStartedAt = 0;
+    const int index = m_studyCombo->findText(m_studyName);
+    if (index >= 0)
+        m_studyCombo->setCurrentIndex(index);
+    updateStatus();
+    updateActions();
+}
+
+void MainWindow::onStudiesListed(const QStringList& names) {
+    m_studyCombo->clear();
+    m_studyCombo->addItems(names);
+    m_studyCombo->setCurrentIndex(std::max(0, int(names.indexOf(m_studyName))));
+    m_studyComboAction->setVisible(names.size() > 1);
+}
+
+void MainWindow::onCounts(const TrialCounts& counts) {
+    m_counts = counts;
+    updateStatus();
+    updateActions();
+}
+
+void MainWindow::onProblem(const QString& message) {
+    m_problemLabel->setText(message);
+    m_problemLabel->setToolTip(message);
+}
+
+bool MainWindow::orchestratorAlive() const {
+    return m_record && !m_record->orchestrator.empty() &&
+           nowSeconds() - m_record->orchestratorHeartbeat < kOrchestratorStaleSeconds;
+}
+
+QString MainWindow::databasePath() const {
+    return m_storageUrl.startsWith(QLatin1String("sqlite:")) ? m_storageUrl.mid(7) : QString();
+}
+
+void MainWindow::updateStatus() {
+    if (m_storageUrl.isEmpty()) {
+        setWindowTitle(tr("ParamScope"));
+        m_studyLabel->setText(tr("No study open: File > Open (Ctrl+O)"));
+        m_countsLabel->clear();
+        return;
+    }
+    const QString name = m_studyName.isEmpty() ? tr("(first study)") : m_studyName;
+    setWindowTitle(tr("%1 — ParamScope").arg(name));
+    QString state;
+    if (orchestratorAlive())
+        state = m_record->control == StudyControl::Stop ? tr("stopping") : tr("running");
+    else if (m_runStartedAt > 0)
+        state = tr("starting");
+    else if (m_record)
+        state = tr("not running");
+    else
+        state = tr("not run yet");
+    m_studyLabel->setText(tr("Study %1 · %2").arg(name, state));
+    m_studyLabel->setToolTip(
+        QDir::toNativeSeparators(m_studyFile.isEmpty() ? databasePath() : m_studyFile));
+
+    QString counts = tr("waiting %1 · running %2 · complete %3 · pruned %4 · fail %5")
+                         .arg(m_counts.waiting)
+                         .arg(m_counts.running)
+                         .arg(m_counts.complete)
+                         .arg(m_counts.pruned)
+                         .arg(m_counts.fail);
+    if (m_record && m_record->plannedTrials > 0)
+        counts += tr(" (of %1)").arg(m_record->plannedTrials);
+    // From the model, which has the trials already; the plots redraw a moment later.
+    const auto bestId = m_model->bestTrialId();
+    const Trial* bestTrial = bestId ? m_model->trialAt(m_model->rowOf(*bestId)) : nullptr;
+    if (const auto best = bestTrial ? bestTrial->value : std::nullopt) {
+        const QString metric = m_model->objectiveMetric();
+        counts += tr(" · best %1 %2")
+                      .arg(metric.isEmpty() ? tr("value") : metric)
+                      .arg(QString::number(*best, 'g', 5));
+    }
+    m_countsLabel->setText(counts);
+}
+
+void MainWindow::updateActions() {
+    const bool alive = orchestratorAlive();
+    const bool starting =
+        m_runStartedAt > 0 && nowSeconds() - m_runStartedAt < kRunStartGraceSeconds;
+    if (m_runStartedAt > 0 && !starting)
+        m_runStartedAt = 0; // it never beat: let the user try again (the log says why)
+    m_runAction->setEnabled(!m_studyFile.isEmpty() && !alive && !starting);
+    m_runAction->setToolTip(m_studyFile.isEmpty()
+                                ? tr("Run needs the study file (.yaml); open that instead")
+                                : tr("Run %1 in the background").arg(m_studyFile));
+    m_stopAction->setEnabled(m_record && alive && m_record->control == StudyControl::Run);
+}
+
+void MainWindow::openFromDialog() {
+    const QString start = m_studyFile.isEmpty() ? QFileInfo(databasePath()).absolutePath()
+                                                : QFileInfo(m_studyFile).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open study"), start,
+        tr("Studies (*.yaml *.yml *.db *.sqlite *.sqlite3);;Study files (*.yaml *.yml);;"
+           "Study databases (*.db *.sqlite *.sqlite3);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (!openStudy(path))
+        QMessageBox::warning(this, tr("Cannot open study"), m_lastError);
+}
+
+void MainWindow::runFromAction() {
+    if (!runStudy())
+        QMessageBox::warning(this, tr("Cannot run study"), m_lastError);
+}
+
+bool MainWindow::runStudy() {
+    m_lastError.clear();
+    if (m_studyFile.isEmpty()) {
+        m_lastError = tr("Run needs the study's file (.yaml); this database does not name one "
+                         "that exists. Open the study file instead.");
+        return false;
+    }
+    const QString cli =
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("paramscope-cli"));
+    if (!QFileInfo(cli).isExecutable()) {
+        m_lastError = tr("%1 is missing: it runs studies, and belongs beside paramscope")
+                          .arg(QDir::toNativeSeparators(cli));
+        return false;
+    }
+    // Detached, so the study outlives this window; its output goes beside the database,
+    // where whoever reopens the study will find it.
+    QString log = databasePath();
+    log = log.isEmpty() ? m_studyFile + QStringLiteral(".log") : log + QStringLiteral(".log");
+    QProcess process;
+    process.setProgram(cli);
+    process.setArguments({QStringLiteral("run"), m_studyFile});
+    process.setWorkingDirectory(QFileInfo(m_studyFile).absolutePath());
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.setStandardOutputFile(log, QIODevice::Append);
+    process.setStandardErrorFile(log, QIODevice::Append);
+    qint64 pid = 0;
+    if (!process.startDetached(&pid)) {
+        m_lastError = tr("could not start %1: %2").arg(cli, process.errorString());
+        return false;
+    }
+    m_runStartedAt = nowSeconds();
+    statusBar()->showMessage(tr("Started paramscope-cli (pid %1); its output goes to %2")
+                                 .arg(pid)
+                                 .arg(QDir::toNativeSeparators(log)),
+                             8000);
+    if (m_watcher)
+        m_watcher->pollNow();
+    updateStatus();
+    updateActions();
+    return true;
+}
+
+void MainWindow::stopStudy() {
+    if (!m_watcher)
+        return;
+    // The watcher thread owns a Storage already: the write happens there, not here.
+    m_watcher->requestStop();
+    statusBar()->showMessage(tr("Asked the study to stop; running trials end first"), 8000);
+}
+
+} // namespace ps

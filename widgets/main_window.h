@@ -1,0 +1,100 @@
+#pragma once
+// The desktop app's window: the trial table beside the optimization history and the learning
+// curves, all linked through one TrialSelection, fed live by a StudyWatcher. It never owns a
+// running study: Run starts `paramscope-cli run` as a detached process and Stop asks it to stop
+// through storage (DESIGN.md, data flow 5), so closing the window leaves the study running.
+// GUI thread only.
+
+#include "core/storage/storage.h"
+
+#include <QMainWindow>
+#include <memory>
+#include <optional>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QSplitter;
+class QTimer;
+
+namespace ps {
+
+class HistoryPlot;
+class LearningCurvesPlot;
+class StudyWatcher;
+class TrialSelection;
+class TrialTableModel;
+class TrialTableView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a study file (.yaml, .yml) or a study database (anything else, e.g. .db). In a
+    // database, `studyName` picks the study; empty: the first one. A study that has not run
+    // yet is shown empty and fills in once it runs. Returns false, with lastError() saying
+    // why, when the file cannot be read as either; the window then stays as it was.
+    bool openStudy(const QString& path, const QString& studyName = {});
+    // Starts `paramscope-cli run STUDY.yaml` beside this executable, detached, its output
+    // appended to "<database>.log". Returns false with lastError() when there is no study file
+    // or the CLI does not start.
+    bool runStudy();
+    // Asks the study's orchestrator to stop, through storage, off the GUI thread.
+    void stopStudy();
+    QString lastError() const { return m_lastError; }
+
+    // The parts, for the app's wiring, plugins and tests.
+    TrialSelection* selection() const { return m_selection; }
+    TrialTableModel* trialModel() const { return m_model; }
+    TrialTableView* trialTable() const { return m_table; }
+    HistoryPlot* historyPlot() const { return m_history; }
+    LearningCurvesPlot* learningCurves() const { return m_curves; }
+    QString studyFile() const { return m_studyFile; } // "" when not known
+    QString storageUrl() const { return m_storageUrl; }
+
+private:
+    void buildActions();
+    void buildLayout();
+    void openFromDialog();
+    void runFromAction();
+    void closeStudy();
+    void watch(const QString& storageUrl, const QString& studyName);
+    void onStudyChanged(const StudyRecord& study);
+    void onStudiesListed(const QStringList& names);
+    void onCounts(const TrialCounts& counts);
+    void onProblem(const QString& message);
+    void updateStatus();
+    void updateActions();
+    bool orchestratorAlive() const;
+    QString databasePath() const;
+
+    TrialSelection* m_selection;
+    TrialTableModel* m_model;
+    TrialTableView* m_table = nullptr;
+    HistoryPlot* m_history = nullptr;
+    LearningCurvesPlot* m_curves = nullptr;
+    std::unique_ptr<StudyWatcher> m_watcher;
+
+    QAction* m_openAction = nullptr;
+    QAction* m_runAction = nullptr;
+    QAction* m_stopAction = nullptr;
+    QComboBox* m_studyCombo = nullptr;
+    QAction* m_studyComboAction = nullptr;
+    QLabel* m_studyLabel = nullptr;
+    QLabel* m_countsLabel = nullptr;
+    QLabel* m_problemLabel = nullptr;
+    QTimer* m_clock; // durations of running trials and the orchestrator's liveness
+
+    QString m_studyFile;  // the YAML, when known: needed to Run
+    QString m_storageUrl; // absolute
+    QString m_studyName;  // as asked for; the record's name once it arrives
+    std::optional<StudyRecord> m_record;
+    TrialCounts m_counts;
+    double m_runStartedAt = 0; // when this window last pressed Run, to not start twice
+    QString m_lastError;
+};
+
+} // namespace ps

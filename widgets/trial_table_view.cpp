@@ -1,0 +1,97 @@
+#include "widgets/trial_table_view.h"
+
+#include "widgets/trial_selection.h"
+#include "widgets/trial_table_model.h"
+
+#include <QHeaderView>
+#include <QItemSelection>
+#include <QSortFilterProxyModel>
+#include <QTimer>
+
+namespace ps {
+
+TrialTableView::TrialTableView(TrialTableModel* model, TrialSelection* selection, QWidget* parent)
+    : QTableView(parent), m_model(model), m_selection(selection),
+      m_proxy(new QSortFilterProxyModel(this)), m_resizeTimer(new QTimer(this)) {
+    m_proxy->setSourceModel(model);
+    m_proxy->setSortRole(TrialTableModel::SortRole);
+    m_proxy->setDynamicSortFilter(true);
+    setModel(m_proxy);
+    setSortingEnabled(true);
+    sortByColumn(TrialTableModel::NumberColumn, Qt::AscendingOrder);
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setAlternatingRowColors(true);
+    setWordWrap(false);
+    setTextElideMode(Qt::ElideRight);
+    verticalHeader()->hide();
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    horizontalHeader()->setStretchLastSection(true);
+    horizontalHeader()->setHighlightSections(false);
+
+    connect(selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &TrialTableView::pushSelection);
+    connect(m_selection, &TrialSelection::selectionChanged, this, &TrialTableView::pullSelection);
+
+    // Fitting columns to their contents measures every cell: do it when columns appear and
+    // while the table is young, coalesced, and leave it to the user after that.
+    m_resizeTimer->setSingleShot(true);
+    m_resizeTimer->setInterval(100);
+    connect(m_resizeTimer, &QTimer::timeout, this, [this] {
+        resizeColumnsToContents();
+        m_resizedAtRows = m_model->rowCount();
+    });
+    connect(m_model, &QAbstractItemModel::columnsInserted, this, &TrialTableView::scheduleResize);
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_resizedAtRows = 0;
+        scheduleResize();
+    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_resizedAtRows < 64)
+            scheduleResize();
+    });
+}
+
+void TrialTableView::scheduleResize() {
+    if (!m_resizeTimer->isActive())
+        m_resizeTimer->start();
+}
+
+void TrialTableView::selectTrials(const QSet<qint64>& trialIds) {
+    m_selection->setSelected(trialIds);
+}
+
+void TrialTableView::pushSelection() {
+    if (m_syncing)
+        return;
+    QSet<qint64> ids;
+    for (const QModelIndex& row : selectionModel()->selectedRows())
+        ids.insert(row.data(TrialTableModel::TrialIdRole).toLongLong());
+    m_syncing = true;
+    m_selection->setSelected(ids);
+    m_syncing = false;
+}
+
+void TrialTableView::pullSelection(const QSet<qint64>& trialIds) {
+    if (m_syncing)
+        return;
+    QItemSelection rows;
+    QModelIndex first;
+    const int lastColumn = m_proxy->columnCount() - 1;
+    for (qint64 id : trialIds) {
+        const int sourceRow = m_model->rowOf(id);
+        if (sourceRow < 0)
+            continue;
+        const QModelIndex proxyIndex = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
+        rows.select(proxyIndex, proxyIndex.siblingAtColumn(lastColumn));
+        if (!first.isValid() || proxyIndex.row() < first.row())
+            first = proxyIndex;
+    }
+    m_syncing = true;
+    selectionModel()->select(rows, QItemSelectionModel::ClearAndSelect);
+    m_syncing = false;
+    if (first.isValid())
+        scrollTo(first, QAbstractItemView::EnsureVisible);
+}
+
+} // namespace ps
