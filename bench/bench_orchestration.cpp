@@ -2,6 +2,11 @@
 // paramscope-worker processes through SQLite storage, and the trials per second it implies.
 // Target (issue 2): 1,000 trials with 2 workers well under 10 s.
 
+#include "core/execution/local_executor.h"
+#include "core/execution/orchestrator.h"
+#include "core/execution/task.h"
+#include "core/space/study_file.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -10,13 +15,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
-
 #include <unistd.h>
-
-#include "core/execution/local_executor.h"
-#include "core/execution/orchestrator.h"
-#include "core/execution/task.h"
-#include "core/space/study_file.h"
 
 namespace {
 
@@ -74,10 +73,10 @@ int main(int argc, char** argv) {
     const auto counts = storage->counts(orchestrator.studyId());
     std::printf("machine: %s, %u hardware threads\n", cpuModel().c_str(),
                 std::thread::hardware_concurrency());
-    std::printf("orchestration: %d noop trials, %d worker processes, SQLite WAL storage\n",
-                trials, workers);
-    std::printf("  run ended: %s, complete %d, failed %d\n",
-                std::string(ps::toText(end)).c_str(), counts.complete, counts.fail);
+    std::printf("orchestration: %d noop trials, %d worker processes, SQLite WAL storage\n", trials,
+                workers);
+    std::printf("  run ended: %s, complete %d, failed %d\n", std::string(ps::toText(end)).c_str(),
+                counts.complete, counts.fail);
     std::printf("  wall time %.3f s (includes starting %d workers), %.0f trials/s, "
                 "%.2f ms per trial\n",
                 secs, workers, trials / secs, 1000.0 * secs / trials);

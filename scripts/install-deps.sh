@@ -8,6 +8,7 @@ packages=(
     cmake ninja-build g++ pkg-config ccache
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6 libqt6opengl6-dev
     libqcustomplot-dev libqcustomplot2.1-qt6
+    libvtk9-dev mpi-default-dev
     libtorch-dev libopenblas0-pthread
     libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev zlib1g-dev
     dataset-fashion-mnist

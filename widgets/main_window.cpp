@@ -366,8 +366,12 @@ bool MainWindow::runStudy() {
                          "that exists. Open the study file instead.");
         return false;
     }
-    const QString cli =
-        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("paramscope-cli"));
+    // PARAMSCOPE_CLI names another paramscope-cli (tests, and installs that keep the
+    // executables apart); by default it is the one beside this executable.
+    QString cli = qEnvironmentVariable("PARAMSCOPE_CLI");
+    if (cli.isEmpty())
+        cli =
+            QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("paramscope-cli"));
     if (!QFileInfo(cli).isExecutable()) {
         m_lastError = tr("%1 is missing: it runs studies, and belongs beside paramscope")
                           .arg(QDir::toNativeSeparators(cli));

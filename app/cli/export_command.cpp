@@ -1,13 +1,12 @@
+#include "app/cli/commands.h"
+#include "core/storage/storage.h"
+#include "widgets/export_renderer.h"
+
+#include <QApplication>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-
-#include <QApplication>
-
-#include "app/cli/commands.h"
-#include "core/storage/storage.h"
-#include "widgets/export_renderer.h"
 
 namespace ps::cli {
 

@@ -1,10 +1,10 @@
 // paramscope-cli: ParamScope without a window. run / status / export.
 
+#include "app/cli/commands.h"
+
 #include <cstdio>
 #include <cstring>
 #include <string>
-
-#include "app/cli/commands.h"
 
 namespace {
 

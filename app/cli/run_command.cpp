@@ -1,17 +1,16 @@
+#include "app/cli/commands.h"
+#include "core/execution/local_executor.h"
+#include "core/execution/orchestrator.h"
+#include "core/execution/task.h"
+#include "core/space/study_file.h"
+
 #include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-
 #include <unistd.h>
-
-#include "app/cli/commands.h"
-#include "core/execution/local_executor.h"
-#include "core/execution/orchestrator.h"
-#include "core/execution/task.h"
-#include "core/space/study_file.h"
 
 namespace ps::cli {
 

@@ -1,10 +1,10 @@
+#include "app/cli/commands.h"
+#include "core/storage/storage.h"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-
-#include "app/cli/commands.h"
-#include "core/storage/storage.h"
 
 namespace ps::cli {
 
@@ -66,7 +66,8 @@ int statusCommand(int argc, char** argv) {
                         study.name.c_str(), std::string(toText(study.direction)).c_str(),
                         study.objectiveMetric.c_str(), c.finished(), study.plannedTrials,
                         c.complete, c.pruned, c.fail, c.running, c.waiting,
-                        study.orchestrator.empty() ? "" : (", run by " + study.orchestrator).c_str());
+                        study.orchestrator.empty() ? ""
+                                                   : (", run by " + study.orchestrator).c_str());
             std::vector<std::string> names;
             for (const auto& t : trials)
                 for (const auto& [k, v] : t.params.items())

@@ -1,24 +1,25 @@
 // paramscope-worker: claims trials of one study from storage and runs them until told to
 // stop. Started by the local executor (one per CPU slot or GPU); no Qt.
 
+#include "core/execution/worker_loop.h"
+#include "core/storage/storage.h"
+#include "core/train/train_tasks.h"
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
-
 #include <sys/prctl.h>
 #include <unistd.h>
-
-#include "core/execution/worker_loop.h"
-#include "core/storage/storage.h"
-#include "core/train/train_tasks.h"
 
 namespace {
 
 std::atomic<bool> g_stop{false};
 
-void onSignal(int) { g_stop = true; }
+void onSignal(int) {
+    g_stop = true;
+}
 
 int usage(FILE* out) {
     std::fputs("usage: paramscope-worker --storage URL --study-id ID [--parent-pid PID] "

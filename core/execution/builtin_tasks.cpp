@@ -167,6 +167,8 @@ public:
 
 } // namespace
 
-std::unique_ptr<Task> makeNoopTask() { return std::make_unique<NoopTask>(); }
+std::unique_ptr<Task> makeNoopTask() {
+    return std::make_unique<NoopTask>();
+}
 
 } // namespace ps

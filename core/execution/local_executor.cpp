@@ -1,19 +1,18 @@
 #include "core/execution/local_executor.h"
 
+#include "core/execution/worker_loop.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
-#include <stdexcept>
-#include <thread>
-
 #include <fcntl.h>
+#include <filesystem>
 #include <signal.h>
 #include <spawn.h>
+#include <stdexcept>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
-
-#include "core/execution/worker_loop.h"
 
 extern char** environ;
 
@@ -58,13 +57,9 @@ void LocalExecutor::start(int workers) {
 }
 
 pid_t LocalExecutor::spawn() {
-    std::vector<std::string> args = {m_options.workerProgram,
-                                     "--storage",
-                                     m_options.storageUrl,
-                                     "--study-id",
-                                     std::to_string(m_options.studyId),
-                                     "--parent-pid",
-                                     std::to_string(getpid())};
+    std::vector<std::string> args = {
+        m_options.workerProgram,           "--storage",    m_options.storageUrl,    "--study-id",
+        std::to_string(m_options.studyId), "--parent-pid", std::to_string(getpid())};
     // Thread counts go through the environment so the worker's libraries (OpenMP, OpenBLAS)
     // pick them up before any of their code runs.
     std::vector<std::string> env;
@@ -101,8 +96,8 @@ pid_t LocalExecutor::spawn() {
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, m_options.workerProgram.c_str(), &actions, &attr,
-                               argv.data(), envp.data());
+    const int rc = posix_spawn(&pid, m_options.workerProgram.c_str(), &actions, &attr, argv.data(),
+                               envp.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (rc != 0)

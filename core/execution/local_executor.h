@@ -2,11 +2,11 @@
 // Keeps a pool of long-lived paramscope-worker processes on this machine, so LibTorch loads
 // once per worker, not once per trial. Each worker gets one intra-op thread.
 
+#include "core/execution/executor.h"
+
 #include <string>
 #include <sys/types.h>
 #include <vector>
-
-#include "core/execution/executor.h"
 
 namespace ps {
 
@@ -14,8 +14,8 @@ struct LocalExecutorOptions {
     std::string workerProgram; // path of paramscope-worker
     std::string storageUrl;
     std::int64_t studyId = 0;
-    std::string logFile;       // workers' stderr goes here ("" = inherit)
-    int maxRestarts = 20;      // replacements for crashed workers before giving up
+    std::string logFile;  // workers' stderr goes here ("" = inherit)
+    int maxRestarts = 20; // replacements for crashed workers before giving up
 };
 
 class LocalExecutor final : public Executor {

@@ -1,18 +1,22 @@
 #include "core/execution/orchestrator.h"
 
+#include "core/execution/worker_loop.h"
+
 #include <chrono>
 #include <thread>
-
-#include "core/execution/worker_loop.h"
 
 namespace ps {
 
 std::string_view toText(RunEnd end) {
     switch (end) {
-    case RunEnd::Finished: return "finished";
-    case RunEnd::Interrupted: return "interrupted";
-    case RunEnd::Stopped: return "stopped";
-    case RunEnd::TimedOut: return "timed out";
+    case RunEnd::Finished:
+        return "finished";
+    case RunEnd::Interrupted:
+        return "interrupted";
+    case RunEnd::Stopped:
+        return "stopped";
+    case RunEnd::TimedOut:
+        return "timed out";
     }
     return "?";
 }
@@ -60,8 +64,7 @@ void Orchestrator::handBack(const Trial& trial, const std::string& why) {
     if (trial.attempts >= m_options.maxAttempts) {
         // finishTrial checks the worker, so a worker that comes back cannot overwrite this.
         m_storage.finishTrial(trial.id, trial.worker, TrialState::Fail, {}, std::nullopt,
-                              why + " on each of " + std::to_string(trial.attempts) +
-                                  " attempts");
+                              why + " on each of " + std::to_string(trial.attempts) + " attempts");
     } else {
         m_storage.requeueTrial(trial.id, why + "; running it again");
     }
@@ -72,9 +75,9 @@ void Orchestrator::recoverOrphans(const std::vector<std::string>& deadWorkers, b
     for (const auto& t : m_trials) {
         if (t.state != TrialState::Running)
             continue;
-        const bool dead = std::find(deadWorkers.begin(), deadWorkers.end(), t.worker) !=
-                              deadWorkers.end() ||
-                          isDeadLocalProcess(t.worker);
+        const bool dead =
+            std::find(deadWorkers.begin(), deadWorkers.end(), t.worker) != deadWorkers.end() ||
+            isDeadLocalProcess(t.worker);
         if (dead)
             handBack(t, "worker " + t.worker + " died");
         else if (checkStale && now - t.heartbeatAt > m_options.staleHeartbeatSeconds)
@@ -90,11 +93,21 @@ RunProgress Orchestrator::progress(double elapsed) const {
     const bool minimize = m_config.objective().direction == Direction::Minimize;
     for (const auto& t : m_trials) {
         switch (t.state) {
-        case TrialState::Waiting: ++p.counts.waiting; break;
-        case TrialState::Running: ++p.counts.running; break;
-        case TrialState::Complete: ++p.counts.complete; break;
-        case TrialState::Pruned: ++p.counts.pruned; break;
-        case TrialState::Fail: ++p.counts.fail; break;
+        case TrialState::Waiting:
+            ++p.counts.waiting;
+            break;
+        case TrialState::Running:
+            ++p.counts.running;
+            break;
+        case TrialState::Complete:
+            ++p.counts.complete;
+            break;
+        case TrialState::Pruned:
+            ++p.counts.pruned;
+            break;
+        case TrialState::Fail:
+            ++p.counts.fail;
+            break;
         }
         if (t.state == TrialState::Complete && t.value &&
             (!p.best || (minimize ? *t.value < *p.best : *t.value > *p.best))) {
@@ -111,10 +124,9 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
 
     m_studyId = ensureStudy(m_storage, m_config);
-    if (auto rec = m_storage.study(m_studyId); rec && !rec->orchestrator.empty() &&
-                                               rec->orchestrator != processName() &&
-                                               !isDeadLocalProcess(rec->orchestrator) &&
-                                               nowSeconds() - rec->orchestratorHeartbeat < 10)
+    if (auto rec = m_storage.study(m_studyId);
+        rec && !rec->orchestrator.empty() && rec->orchestrator != processName() &&
+        !isDeadLocalProcess(rec->orchestrator) && nowSeconds() - rec->orchestratorHeartbeat < 10)
         throw std::runtime_error("study '" + m_config.name + "' is being run by " +
                                  rec->orchestrator + " already");
     m_storage.setControl(m_studyId, StudyControl::Run);
@@ -177,7 +189,8 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
             m_storage.createTrial(m_studyId, m_sampler->sample(m_config.space, m_trials, number));
             refreshTrials();
         }
-        if (onProgress && now - lastProgress > std::chrono::duration<double>(m_options.progressSeconds)) {
+        if (onProgress &&
+            now - lastProgress > std::chrono::duration<double>(m_options.progressSeconds)) {
             lastProgress = now;
             onProgress(p);
         }

@@ -4,14 +4,14 @@
 // an interrupt, a Stop written to storage, the budget or the timeout. Everything it knows
 // it reads from storage, so a study stopped any way at all resumes where it was.
 
+#include "core/execution/executor.h"
+#include "core/sampling/sampler.h"
+#include "core/storage/storage.h"
+
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
-
-#include "core/execution/executor.h"
-#include "core/sampling/sampler.h"
-#include "core/storage/storage.h"
 
 namespace ps {
 
@@ -30,7 +30,7 @@ struct OrchestratorOptions {
     double staleHeartbeatSeconds = 60; // a RUNNING trial silent this long is handed back
     int maxAttempts = 3;               // claims before a trial whose workers keep dying fails
     double stopGraceSeconds = 10;
-    double progressSeconds = 0.2;      // how often the progress callback runs
+    double progressSeconds = 0.2; // how often the progress callback runs
 };
 
 class Orchestrator {

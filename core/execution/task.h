@@ -5,6 +5,8 @@
 // that the study-file parser, the CLI and the GUI can check and show them without the code
 // that runs them (the CLI never links LibTorch).
 
+#include "core/study/trial.h"
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -12,8 +14,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "core/study/trial.h"
 
 namespace ps {
 
@@ -24,8 +24,8 @@ struct SettingSpec {
     std::string path;
     SettingType type = SettingType::Float;
     Json defaultValue;
-    std::optional<double> min, max;    // numbers
-    std::vector<std::string> choices;  // strings: allowed values, empty = any
+    std::optional<double> min, max;   // numbers
+    std::vector<std::string> choices; // strings: allowed values, empty = any
     std::string help;
 };
 

@@ -1,8 +1,8 @@
 #include "core/execution/thread_executor.h"
 
-#include <cstdio>
-
 #include "core/execution/worker_loop.h"
+
+#include <cstdio>
 
 namespace ps {
 
@@ -10,7 +10,9 @@ ThreadExecutor::ThreadExecutor(std::string storageUrl, std::int64_t studyId,
                                const TaskCatalog& catalog)
     : m_url(std::move(storageUrl)), m_studyId(studyId), m_catalog(catalog) {}
 
-ThreadExecutor::~ThreadExecutor() { stop(0); }
+ThreadExecutor::~ThreadExecutor() {
+    stop(0);
+}
 
 void ThreadExecutor::start(int workers) {
     m_stop = false;

@@ -2,13 +2,13 @@
 // Workers as threads of this process, each with its own storage connection. For tests and
 // for embedding; production runs use LocalExecutor's processes.
 
+#include "core/execution/executor.h"
+#include "core/execution/task.h"
+
 #include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include "core/execution/executor.h"
-#include "core/execution/task.h"
 
 namespace ps {
 

@@ -1,17 +1,16 @@
 #include "core/execution/worker_loop.h"
 
+#include "core/space/study_file.h"
+#include "core/storage/storage.h"
+
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <thread>
-
 #include <signal.h>
+#include <thread>
 #include <unistd.h>
-
-#include "core/space/study_file.h"
-#include "core/storage/storage.h"
 
 namespace ps {
 

@@ -4,21 +4,21 @@
 // ThreadExecutor (tests, embedding). Runs on the calling thread; starts one helper thread
 // that sends heartbeats while a trial runs.
 
+#include "core/execution/task.h"
+
 #include <atomic>
 #include <string>
-
-#include "core/execution/task.h"
 
 namespace ps {
 
 struct WorkerOptions {
     std::string storageUrl;
     std::int64_t studyId = 0;
-    std::string name;                // how storage names this worker ("host:pid")
+    std::string name; // how storage names this worker ("host:pid")
     double heartbeatSeconds = 2.0;
-    double flushSeconds = 0.1;       // metric batches are written at most this often
+    double flushSeconds = 0.1;        // metric batches are written at most this often
     double idlePollMaxSeconds = 0.05; // longest sleep when there is nothing to claim
-    bool exitWhenIdle = false;       // return once no WAITING trial is left (tests)
+    bool exitWhenIdle = false;        // return once no WAITING trial is left (tests)
 };
 
 struct WorkerStats {

@@ -1,12 +1,14 @@
 #include "core/sampling/sampler.h"
 
-#include <stdexcept>
-
 #include "core/sampling/random_sampler.h"
+
+#include <stdexcept>
 
 namespace ps {
 
-std::vector<std::string> samplerKinds() { return {"random"}; }
+std::vector<std::string> samplerKinds() {
+    return {"random"};
+}
 
 std::unique_ptr<Sampler> makeSampler(const SamplerConfig& config) {
     if (config.kind == "random")

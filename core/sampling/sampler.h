@@ -2,10 +2,10 @@
 // Proposes the parameters of new trials. One instance per study run, used from the
 // orchestrator's thread.
 
+#include "core/space/study_config.h"
+
 #include <memory>
 #include <vector>
-
-#include "core/space/study_config.h"
 
 namespace ps {
 
@@ -13,8 +13,7 @@ class Sampler {
 public:
     virtual ~Sampler() = default;
     // The parameters of trial `number`, given every trial so far (finished and pending).
-    virtual Json sample(const SearchSpace& space, const std::vector<Trial>& trials,
-                        int number) = 0;
+    virtual Json sample(const SearchSpace& space, const std::vector<Trial>& trials, int number) = 0;
 };
 
 // The sampler the study file names; throws std::invalid_argument for an unknown kind.

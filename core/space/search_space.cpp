@@ -4,9 +4,12 @@ namespace ps {
 
 std::string_view toText(ParamType type) {
     switch (type) {
-    case ParamType::Float: return "float";
-    case ParamType::Int: return "int";
-    case ParamType::Categorical: return "categorical";
+    case ParamType::Float:
+        return "float";
+    case ParamType::Int:
+        return "int";
+    case ParamType::Categorical:
+        return "categorical";
     }
     return "?";
 }

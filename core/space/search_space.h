@@ -1,11 +1,11 @@
 #pragma once
 // The parameters a study searches over, as declared in its study file.
 
+#include "core/study/trial.h"
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "core/study/trial.h"
 
 namespace ps {
 
@@ -15,11 +15,11 @@ std::string_view toText(ParamType type);
 struct ParamSpec {
     std::string name; // dotted path into the task settings, e.g. "optimizer.lr"
     ParamType type = ParamType::Float;
-    double low = 0, high = 0;       // Float, Int
-    bool log = false;               // Float, Int: sample uniformly in log space
-    std::optional<double> step;     // Float, Int: values low + k*step only
-    std::vector<Json> choices;      // Categorical
-    Json when = Json::object();     // active only when these parameters have these values
+    double low = 0, high = 0;   // Float, Int
+    bool log = false;           // Float, Int: sample uniformly in log space
+    std::optional<double> step; // Float, Int: values low + k*step only
+    std::vector<Json> choices;  // Categorical
+    Json when = Json::object(); // active only when these parameters have these values
 };
 
 struct SearchSpace {

@@ -1,10 +1,10 @@
 #pragma once
 // A study as its file describes it, validated and with defaults filled in.
 
+#include "core/space/search_space.h"
+
 #include <string>
 #include <vector>
-
-#include "core/space/search_space.h"
 
 namespace ps {
 
@@ -20,24 +20,24 @@ struct SamplerConfig {
 
 struct Budget {
     int trials = 10;
-    int parallel = 1;        // trials running at once, which is also the number of workers
+    int parallel = 1;          // trials running at once, which is also the number of workers
     double timeoutSeconds = 0; // 0: none
 };
 
 struct StudyConfig {
     std::string name;
     std::string description;
-    std::string file;     // absolute path of the study file ("" when parsed from text)
-    std::string baseDir;  // folder relative paths in the file are taken from
-    std::string text;     // the file's text, stored with the study
+    std::string file;    // absolute path of the study file ("" when parsed from text)
+    std::string baseDir; // folder relative paths in the file are taken from
+    std::string text;    // the file's text, stored with the study
     std::string taskKind;
     Json task = Json::object(); // the task section with every default filled in
     SearchSpace space;
     std::vector<Objective> objectives;
     SamplerConfig sampler;
     Budget budget;
-    int workers = 0;          // executor.workers; 0 = auto (= budget.parallel)
-    std::string storageUrl;   // absolute, e.g. "sqlite:/home/me/study.db"
+    int workers = 0;        // executor.workers; 0 = auto (= budget.parallel)
+    std::string storageUrl; // absolute, e.g. "sqlite:/home/me/study.db"
 
     const Objective& objective() const { return objectives.front(); }
 };

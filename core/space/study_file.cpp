@@ -1,5 +1,9 @@
 #include "core/space/study_file.h"
 
+#include "core/execution/task.h"
+#include "core/sampling/sampler.h"
+#include "core/storage/storage.h"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -7,12 +11,7 @@
 #include <set>
 #include <sstream>
 #include <utility>
-
 #include <yaml-cpp/yaml.h>
-
-#include "core/execution/task.h"
-#include "core/sampling/sampler.h"
-#include "core/storage/storage.h"
 
 namespace ps {
 
@@ -29,8 +28,8 @@ StudyFileError::StudyFileError(std::string file, int line, int column, std::stri
           out << message;
           return out.str();
       }()),
-      m_file(std::move(file)), m_key(std::move(key)), m_message(std::move(message)),
-      m_line(line), m_column(column) {}
+      m_file(std::move(file)), m_key(std::move(key)), m_message(std::move(message)), m_line(line),
+      m_column(column) {}
 
 namespace {
 
@@ -50,14 +49,15 @@ std::string joined(const std::vector<std::string>& items) {
 // Walks the YAML tree and turns every problem into a StudyFileError at the right line.
 class Parser {
 public:
-    Parser(std::string file, const TaskCatalog& catalog) : m_file(std::move(file)), m_catalog(catalog) {}
+    Parser(std::string file, const TaskCatalog& catalog)
+        : m_file(std::move(file)), m_catalog(catalog) {}
 
     [[noreturn]] void error(const YAML::Node& at, const std::string& key,
                             const std::string& message) const {
         const auto mark = at.Mark();
         const bool known = mark.line >= 0 && !at.IsNull() ? true : mark.line >= 0;
-        throw StudyFileError(m_file, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0,
-                             key, message);
+        throw StudyFileError(m_file, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key,
+                             message);
     }
 
     // The entries of a mapping with their key nodes (for line numbers); refuses keys that are
@@ -74,8 +74,7 @@ public:
             const std::string path = where.empty() ? k : where + "." + k;
             if (!seen.insert(k).second)
                 error(it->first, path, "is given twice");
-            if (!allowed.empty() &&
-                std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+            if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), k) == allowed.end())
                 error(it->first, path, "unknown key (expected one of: " + joined(allowed) + ")");
             out.emplace_back(it->first, it->second);
         }
@@ -143,9 +142,8 @@ public:
         if (!root.IsDefined() || root.IsNull())
             throw StudyFileError(m_file, 0, 0, "", "the file is empty");
         const auto top = entries(root, "",
-                                 {"name", "description", "task", "space", "objectives",
-                                  "objective", "sampler", "scheduler", "budget", "executor",
-                                  "storage"});
+                                 {"name", "description", "task", "space", "objectives", "objective",
+                                  "sampler", "scheduler", "budget", "executor", "storage"});
         // yaml-cpp: a default Node counts as defined, and assigning to a Node that refers to
         // something overwrites that something; so presence is tracked by hand and nodes are
         // rebound with reset().
@@ -158,8 +156,9 @@ public:
                 static const std::regex nameRe("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
                 if (!std::regex_match(c.name, nameRe))
                     error(v, key,
-                          "'" + c.name + "' is not a valid study name (letters, digits, '_', "
-                          "'-', '.'; at most 100)");
+                          "'" + c.name +
+                              "' is not a valid study name (letters, digits, '_', "
+                              "'-', '.'; at most 100)");
             } else if (key == "description") {
                 c.description = string(v, key);
             } else if (key == "task") {
@@ -293,8 +292,8 @@ private:
         switch (s.type) {
         case SettingType::Float:
         case SettingType::Int: {
-            const double x = s.type == SettingType::Int ? static_cast<double>(integer(v, key))
-                                                        : number(v, key);
+            const double x =
+                s.type == SettingType::Int ? static_cast<double>(integer(v, key)) : number(v, key);
             checkRange(v, key, x, s);
             return s.type == SettingType::Int ? Json(static_cast<std::int64_t>(x)) : Json(x);
         }
@@ -326,7 +325,8 @@ private:
 
     void checkChoice(const YAML::Node& at, const std::string& key, const std::string& t,
                      const SettingSpec& s) const {
-        if (!s.choices.empty() && std::find(s.choices.begin(), s.choices.end(), t) == s.choices.end())
+        if (!s.choices.empty() &&
+            std::find(s.choices.begin(), s.choices.end(), t) == s.choices.end())
             error(at, key, "'" + t + "' is not one of: " + joined(s.choices));
     }
 
@@ -557,7 +557,8 @@ private:
             if (f == "timeout") {
                 c.budget.timeoutSeconds = duration(string(v, key));
                 if (c.budget.timeoutSeconds < 0)
-                    error(v, key, "'" + v.as<std::string>() + "' is not a duration (e.g. 90s, 30m, 2h)");
+                    error(v, key,
+                          "'" + v.as<std::string>() + "' is not a duration (e.g. 90s, 30m, 2h)");
                 continue;
             }
             const auto n = integer(v, key);
@@ -590,8 +591,7 @@ private:
 } // namespace
 
 StudyConfig parseStudyText(const std::string& text, const std::string& fileName,
-                           const std::string& baseDir, const TaskCatalog& catalog,
-                           bool checkData) {
+                           const std::string& baseDir, const TaskCatalog& catalog, bool checkData) {
     YAML::Node root;
     try {
         root = YAML::Load(text);
@@ -621,8 +621,8 @@ StudyConfig parseStudyFile(const std::string& path, const TaskCatalog& catalog, 
     std::stringstream buffer;
     buffer << in.rdbuf();
     const auto abs = std::filesystem::absolute(path).lexically_normal();
-    StudyConfig c = parseStudyText(buffer.str(), path, abs.parent_path().string(), catalog,
-                                   checkData);
+    StudyConfig c =
+        parseStudyText(buffer.str(), path, abs.parent_path().string(), catalog, checkData);
     c.file = abs.string();
     return c;
 }

@@ -1,10 +1,10 @@
 #pragma once
 // Reads and validates study files (YAML). Every refusal names the file, the line and the key.
 
+#include "core/space/study_config.h"
+
 #include <stdexcept>
 #include <string>
-
-#include "core/space/study_config.h"
 
 namespace ps {
 

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <filesystem>
-
 #include <sqlite3.h>
 
 namespace ps {
@@ -80,7 +79,7 @@ public:
     std::int64_t i64(int c) const { return sqlite3_column_int64(m_stmt, c); }
     double real(int c) const {
         return sqlite3_column_type(m_stmt, c) == SQLITE_NULL ? NAN
-                                                            : sqlite3_column_double(m_stmt, c);
+                                                             : sqlite3_column_double(m_stmt, c);
     }
     bool isNull(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
     std::string text(int c) const {
@@ -182,10 +181,9 @@ SqliteStorage::SqliteStorage(std::string path) : m_path(std::move(path)) {
     if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
         throw StorageError("cannot open storage " + m_path + ": folder " + parent.string() +
                            " does not exist");
-    const int rc = sqlite3_open_v2(m_path.c_str(), &m_db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                       SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(m_path.c_str(), &m_db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         const std::string msg = m_db ? sqlite3_errmsg(m_db) : "out of memory";
         sqlite3_close(m_db);
@@ -205,7 +203,9 @@ SqliteStorage::SqliteStorage(std::string path) : m_path(std::move(path)) {
     }
 }
 
-SqliteStorage::~SqliteStorage() { sqlite3_close(m_db); }
+SqliteStorage::~SqliteStorage() {
+    sqlite3_close(m_db);
+}
 
 void SqliteStorage::fail(const std::string& what) const {
     throw StorageError(m_path + ": " + what + ": " + sqlite3_errmsg(m_db));
@@ -354,8 +354,7 @@ void SqliteStorage::setControl(std::int64_t studyId, StudyControl control) {
 }
 
 void SqliteStorage::setOrchestrator(std::int64_t studyId, const std::string& who) {
-    Stmt s(m_db,
-           "UPDATE studies SET orchestrator = ?, orchestrator_heartbeat = ? WHERE id = ?",
+    Stmt s(m_db, "UPDATE studies SET orchestrator = ?, orchestrator_heartbeat = ? WHERE id = ?",
            m_path);
     s.bind(1, who).bind(2, nowSeconds()).bind(3, studyId);
     s.run();
@@ -407,8 +406,7 @@ std::optional<Trial> SqliteStorage::claimTrial(std::int64_t studyId, const std::
 }
 
 void SqliteStorage::heartbeat(std::int64_t trialId) {
-    Stmt s(m_db, "UPDATE trials SET heartbeat_at = ? WHERE id = ? AND state = 'RUNNING'",
-           m_path);
+    Stmt s(m_db, "UPDATE trials SET heartbeat_at = ? WHERE id = ? AND state = 'RUNNING'", m_path);
     s.bind(1, nowSeconds()).bind(2, trialId);
     s.run();
 }
@@ -431,8 +429,8 @@ void SqliteStorage::appendMetrics(std::int64_t trialId, int attempt,
     tx.commit();
 }
 
-bool SqliteStorage::finishTrial(std::int64_t trialId, const std::string& worker,
-                                TrialState state, const std::map<std::string, double>& values,
+bool SqliteStorage::finishTrial(std::int64_t trialId, const std::string& worker, TrialState state,
+                                const std::map<std::string, double>& values,
                                 std::optional<double> value, const std::string& reason) {
     if (!isFinished(state))
         throw StorageError(m_path + ": finishTrial needs a finished state, not " +
@@ -441,8 +439,7 @@ bool SqliteStorage::finishTrial(std::int64_t trialId, const std::string& worker,
     Stmt s(m_db,
            std::string("UPDATE trials SET state = ?1, value = ?2, values_json = ?3, "
                        "fail_reason = ?4, finished_at = ?5, rev = ") +
-               kNextRev +
-               "trials.study_id) WHERE id = ?6 AND state = 'RUNNING' AND worker = ?7",
+               kNextRev + "trials.study_id) WHERE id = ?6 AND state = 'RUNNING' AND worker = ?7",
            m_path);
     s.bind(1, toText(state))
         .bind(2, value)
@@ -523,11 +520,21 @@ TrialCounts SqliteStorage::counts(std::int64_t studyId) {
     while (s.step()) {
         const int n = static_cast<int>(s.i64(1));
         switch (trialStateFromString(s.text(0))) {
-        case TrialState::Waiting: c.waiting = n; break;
-        case TrialState::Running: c.running = n; break;
-        case TrialState::Complete: c.complete = n; break;
-        case TrialState::Pruned: c.pruned = n; break;
-        case TrialState::Fail: c.fail = n; break;
+        case TrialState::Waiting:
+            c.waiting = n;
+            break;
+        case TrialState::Running:
+            c.running = n;
+            break;
+        case TrialState::Complete:
+            c.complete = n;
+            break;
+        case TrialState::Pruned:
+            c.pruned = n;
+            break;
+        case TrialState::Fail:
+            c.fail = n;
+            break;
         }
     }
     return c;

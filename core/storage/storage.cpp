@@ -1,8 +1,8 @@
 #include "core/storage/storage.h"
 
-#include <filesystem>
-
 #include "core/storage/sqlite_storage.h"
+
+#include <filesystem>
 
 namespace ps {
 

@@ -3,13 +3,13 @@
 // implementation holds one connection and is not thread-safe, but any number of objects in
 // any number of processes may use the same store at once.
 
+#include "core/study/trial.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "core/study/trial.h"
 
 namespace ps {
 
@@ -21,13 +21,13 @@ std::string_view toText(StudyControl control);
 struct StudyRecord {
     std::int64_t id = 0;
     std::string name;
-    std::string studyFile;   // absolute path of the YAML it was created from
-    std::string configText;  // that file's text at the last run
+    std::string studyFile;  // absolute path of the YAML it was created from
+    std::string configText; // that file's text at the last run
     std::string objectiveMetric;
     Direction direction = Direction::Minimize;
     int plannedTrials = 0;
     StudyControl control = StudyControl::Run;
-    std::string orchestrator;        // host:pid of the orchestrator that runs it, if any
+    std::string orchestrator;         // host:pid of the orchestrator that runs it, if any
     double orchestratorHeartbeat = 0; // unix seconds
     double createdAt = 0;
 };
@@ -46,7 +46,7 @@ public:
 
     // Studies
     virtual std::int64_t createStudy(const StudyRecord& study) = 0; // throws if the name exists
-    virtual void updateStudy(const StudyRecord& study) = 0;        // config, plan, objective
+    virtual void updateStudy(const StudyRecord& study) = 0;         // config, plan, objective
     virtual std::optional<StudyRecord> findStudy(const std::string& name) = 0;
     virtual std::optional<StudyRecord> study(std::int64_t studyId) = 0;
     virtual std::vector<StudyRecord> studies() = 0;

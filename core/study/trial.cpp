@@ -7,11 +7,16 @@ namespace ps {
 
 std::string_view toText(TrialState state) {
     switch (state) {
-    case TrialState::Waiting: return "WAITING";
-    case TrialState::Running: return "RUNNING";
-    case TrialState::Complete: return "COMPLETE";
-    case TrialState::Pruned: return "PRUNED";
-    case TrialState::Fail: return "FAIL";
+    case TrialState::Waiting:
+        return "WAITING";
+    case TrialState::Running:
+        return "RUNNING";
+    case TrialState::Complete:
+        return "COMPLETE";
+    case TrialState::Pruned:
+        return "PRUNED";
+    case TrialState::Fail:
+        return "FAIL";
     }
     return "?";
 }

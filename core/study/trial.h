@@ -4,11 +4,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace ps {
 
@@ -29,14 +28,14 @@ struct Trial {
     std::int64_t studyId = 0;
     int number = 0; // 0-based order of creation within the study
     TrialState state = TrialState::Waiting;
-    Json params = Json::object();           // parameter name -> value
-    std::optional<double> value;            // the first objective, when finished and finite
-    std::map<std::string, double> values;   // every final metric the task reported
+    Json params = Json::object();         // parameter name -> value
+    std::optional<double> value;          // the first objective, when finished and finite
+    std::map<std::string, double> values; // every final metric the task reported
     std::string failReason;
-    std::string worker;                     // host:pid of the worker that ran it last
-    int attempts = 0;                       // claims so far; a requeued trial is claimed again
+    std::string worker; // host:pid of the worker that ran it last
+    int attempts = 0;   // claims so far; a requeued trial is claimed again
     double createdAt = 0, startedAt = 0, finishedAt = 0, heartbeatAt = 0; // unix seconds
-    std::int64_t rev = 0;                   // storage revision of the last change
+    std::int64_t rev = 0; // storage revision of the last change
 };
 
 // One intermediate value: metric `name` at `step` of a trial's attempt.

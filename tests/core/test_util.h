@@ -1,15 +1,12 @@
 #pragma once
 // Helpers shared by the core tests: a fresh temporary storage file per test.
 
-#include <QTemporaryDir>
-
-#include <QTest>
-
-#include <string>
-
+#include "core/space/search_space.h"
 #include "core/storage/storage.h"
 
-#include "core/space/search_space.h"
+#include <QTemporaryDir>
+#include <QTest>
+#include <string>
 
 // QCOMPARE prints these by name when they differ.
 namespace QTest {

@@ -1,19 +1,17 @@
 // The orchestrator with the noop task and in-process workers: budgets, resuming after an
 // interrupt without redoing finished trials, Stop through storage, orphaned trials, failures.
 
-#include <QTest>
-
-#include <map>
-#include <set>
-
-#include <unistd.h>
-
 #include "core/execution/builtin_tasks.h"
 #include "core/execution/orchestrator.h"
 #include "core/execution/thread_executor.h"
 #include "core/execution/worker_loop.h"
 #include "core/space/study_file.h"
 #include "test_util.h"
+
+#include <QTest>
+#include <map>
+#include <set>
+#include <unistd.h>
 
 using namespace ps;
 

@@ -1,15 +1,12 @@
 // The random sampler: bounds, log scale, steps, ints, categoricals and conditions respected;
 // the same seed gives the same trials.
 
-#include <QTest>
-
-#include <set>
-
-#include <cmath>
-
 #include "core/sampling/random_sampler.h"
-
 #include "test_util.h"
+
+#include <QTest>
+#include <cmath>
+#include <set>
 
 using namespace ps;
 

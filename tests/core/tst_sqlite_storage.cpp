@@ -1,16 +1,14 @@
 // SQLite storage: round trips, incremental reads, and claims from several connections at
 // once (each trial claimed exactly once).
 
-#include <QTest>
-
-#include <atomic>
-#include <set>
-#include <thread>
-
-#include <sqlite3.h>
-
 #include "core/storage/sqlite_storage.h"
 #include "test_util.h"
+
+#include <QTest>
+#include <atomic>
+#include <set>
+#include <sqlite3.h>
+#include <thread>
 
 using namespace ps;
 
@@ -69,8 +67,8 @@ private Q_SLOTS:
 
         s->appendMetrics(t0.id, 1, {{0, 0, 0, 1, "loss", 0.9}, {0, 0, 0, 2, "loss", 0.5}});
         QVERIFY(!s->finishTrial(t0.id, "h:2", TrialState::Complete, {}, 1.0, "")); // not h:2's
-        QVERIFY(s->finishTrial(t0.id, "h:1", TrialState::Complete,
-                               {{"loss", 0.5}, {"acc", 0.8}}, 0.5, ""));
+        QVERIFY(s->finishTrial(t0.id, "h:1", TrialState::Complete, {{"loss", 0.5}, {"acc", 0.8}},
+                               0.5, ""));
         const auto done = s->trial(t0.id);
         QCOMPARE(done->state, TrialState::Complete);
         QCOMPARE(*done->value, 0.5);
@@ -128,7 +126,7 @@ private Q_SLOTS:
         auto again = s->claimTrial(study, "w2");
         QCOMPARE(again->id, t.id);
         QCOMPARE(again->attempts, 2);
-        QCOMPARE(s->trialMetrics(t.id).size(), std::size_t(1)); // nothing lost
+        QCOMPARE(s->trialMetrics(t.id).size(), std::size_t(1));                  // nothing lost
         QVERIFY(!s->finishTrial(t.id, "w1", TrialState::Complete, {}, 1.0, "")); // stale worker
     }
 

@@ -1,14 +1,12 @@
 // The study-file parser: good files give the expected config; every bad one is refused with
 // the file, the line and the key.
 
-#include <QTest>
-
-#include <set>
-
 #include "core/execution/task.h"
 #include "core/space/study_file.h"
-
 #include "test_util.h"
+
+#include <QTest>
+#include <set>
 
 using namespace ps;
 
@@ -95,84 +93,114 @@ private Q_SLOTS:
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("message");
         const QString head = "name: s\ntask: {kind: noop}\nobjectives: [{metric: loss}]\n";
-        QTest::newRow("unknown top key") << head + "samplr: {kind: random}\n" << 4 << "samplr"
+        QTest::newRow("unknown top key") << head + "samplr: {kind: random}\n"
+                                         << 4 << "samplr"
                                          << "unknown key";
-        QTest::newRow("low > high")
-            << head + "space:\n  x: {type: float, low: 2, high: 1}\n" << 5 << "space.x.low"
-            << "low (2) is greater than high (1)";
+        QTest::newRow("low > high") << head + "space:\n  x: {type: float, low: 2, high: 1}\n"
+                                    << 5 << "space.x.low"
+                                    << "low (2) is greater than high (1)";
         QTest::newRow("log with low 0")
-            << head + "space:\n  x: {type: float, low: 0, high: 1, log: true}\n" << 5
-            << "space.x.low" << "needs low > 0";
+            << head + "space:\n  x: {type: float, low: 0, high: 1, log: true}\n"
+            << 5 << "space.x.low"
+            << "needs low > 0";
         QTest::newRow("wrong type of low")
-            << head + "space:\n  x: {type: float, low: abc, high: 1}\n" << 5 << "space.x.low"
+            << head + "space:\n  x: {type: float, low: abc, high: 1}\n"
+            << 5 << "space.x.low"
             << "must be a number";
         QTest::newRow("unknown param type")
-            << head + "space:\n  x: {type: double, low: 0, high: 1}\n" << 5 << "space.x.type"
+            << head + "space:\n  x: {type: double, low: 0, high: 1}\n"
+            << 5 << "space.x.type"
             << "not a parameter type";
         QTest::newRow("unknown param key")
-            << head + "space:\n  x: {type: float, low: 0, high: 1, lgo: true}\n" << 5
-            << "space.x.lgo" << "unknown key";
+            << head + "space:\n  x: {type: float, low: 0, high: 1, lgo: true}\n"
+            << 5 << "space.x.lgo"
+            << "unknown key";
         QTest::newRow("int with fractional bound")
-            << head + "space:\n  x: {type: int, low: 0.5, high: 3}\n" << 5 << "space.x"
+            << head + "space:\n  x: {type: int, low: 0.5, high: 3}\n"
+            << 5 << "space.x"
             << "whole-number";
         QTest::newRow("empty categorical")
-            << head + "space:\n  x: {type: categorical, values: []}\n" << 5 << "space.x.values"
+            << head + "space:\n  x: {type: categorical, values: []}\n"
+            << 5 << "space.x.values"
             << "non-empty list";
         QTest::newRow("condition on unknown parent")
-            << head + "space:\n  x: {type: float, low: 0, high: 1, when: {y: 1}}\n" << 5
-            << "space.x.when.y" << "names no parameter";
-        QTest::newRow("missing name") << "task: {kind: noop}\nobjective: {metric: loss}\n" << 1
-                                      << "name" << "is missing";
+            << head + "space:\n  x: {type: float, low: 0, high: 1, when: {y: 1}}\n"
+            << 5 << "space.x.when.y"
+            << "names no parameter";
+        QTest::newRow("missing name") << "task: {kind: noop}\nobjective: {metric: loss}\n"
+                                      << 1 << "name"
+                                      << "is missing";
         QTest::newRow("bad name") << "name: a b\ntask: {kind: noop}\nobjective: {metric: loss}\n"
-                                  << 1 << "name" << "not a valid study name";
-        QTest::newRow("unknown task") << "name: s\ntask: {kind: trian}\n" << 2 << "task.kind"
+                                  << 1 << "name"
+                                  << "not a valid study name";
+        QTest::newRow("unknown task") << "name: s\ntask: {kind: trian}\n"
+                                      << 2 << "task.kind"
                                       << "unknown task kind 'trian'";
         QTest::newRow("unknown task setting")
             << "name: s\ntask:\n  kind: classify\n  model: {widht: 3}\nobjective: {metric: "
                "val_loss}\n"
-            << 4 << "task.model.widht" << "unknown setting";
+            << 4 << "task.model.widht"
+            << "unknown setting";
         QTest::newRow("setting out of range")
             << "name: s\ntask:\n  kind: classify\n  epochs: 0\nobjective: {metric: val_loss}\n"
-            << 4 << "task.epochs" << "out of range";
+            << 4 << "task.epochs"
+            << "out of range";
         QTest::newRow("setting wrong choice")
             << "name: s\ntask:\n  kind: classify\n  optimizer: {kind: lbfgs}\nobjective: "
                "{metric: val_loss}\n"
-            << 4 << "task.optimizer.kind" << "not one of";
+            << 4 << "task.optimizer.kind"
+            << "not one of";
         QTest::newRow("param not a setting")
             << "name: s\ntask: {kind: classify}\nobjective: {metric: val_loss}\nspace:\n  "
                "optimizer.lrr: {type: float, low: 0.1, high: 1}\n"
-            << 5 << "space.optimizer.lrr" << "is not a setting";
+            << 5 << "space.optimizer.lrr"
+            << "is not a setting";
         QTest::newRow("param outside setting range")
             << "name: s\ntask: {kind: classify}\nobjective: {metric: val_loss}\nspace:\n  "
                "model.depth: {type: int, low: 0, high: 3}\n"
-            << 5 << "space.model.depth.low" << "out of range";
+            << 5 << "space.model.depth.low"
+            << "out of range";
         QTest::newRow("float param for int setting")
             << "name: s\ntask: {kind: classify}\nobjective: {metric: val_loss}\nspace:\n  "
                "model.width: {type: float, low: 1, high: 3}\n"
-            << 5 << "space.model.width.type" << "use type: int";
+            << 5 << "space.model.width.type"
+            << "use type: int";
         QTest::newRow("categorical value not allowed")
             << "name: s\ntask: {kind: classify}\nobjective: {metric: val_loss}\nspace:\n  "
                "optimizer.kind: {type: categorical, values: [sgd, rmsprop]}\n"
-            << 5 << "space.optimizer.kind.values" << "'rmsprop' is not one of";
+            << 5 << "space.optimizer.kind.values"
+            << "'rmsprop' is not one of";
         QTest::newRow("objective metric unknown")
-            << "name: s\ntask: {kind: classify}\nobjectives: [{metric: val_los}]\n" << 3
-            << "objectives[0].metric" << "does not report 'val_los'";
+            << "name: s\ntask: {kind: classify}\nobjectives: [{metric: val_los}]\n"
+            << 3 << "objectives[0].metric"
+            << "does not report 'val_los'";
         QTest::newRow("bad direction")
-            << "name: s\ntask: {kind: noop}\nobjective: {metric: loss, direction: up}\n" << 3
-            << "objective.direction" << "not minimize or maximize";
-        QTest::newRow("no objective") << "name: s\ntask: {kind: noop}\n" << 1 << "objectives"
+            << "name: s\ntask: {kind: noop}\nobjective: {metric: loss, direction: up}\n"
+            << 3 << "objective.direction"
+            << "not minimize or maximize";
+        QTest::newRow("no objective") << "name: s\ntask: {kind: noop}\n"
+                                      << 1 << "objectives"
                                       << "is missing";
-        QTest::newRow("unknown sampler") << head + "sampler: {kind: tpe}\n" << 4 << "sampler.kind"
+        QTest::newRow("unknown sampler") << head + "sampler: {kind: tpe}\n"
+                                         << 4 << "sampler.kind"
                                          << "unknown sampler 'tpe'";
-        QTest::newRow("budget zero") << head + "budget: {trials: 0}\n" << 4 << "budget.trials"
+        QTest::newRow("budget zero") << head + "budget: {trials: 0}\n"
+                                     << 4 << "budget.trials"
                                      << "must be between";
-        QTest::newRow("budget not a number") << head + "budget: {trials: many}\n" << 4
-                                             << "budget.trials" << "must be a number";
-        QTest::newRow("bad timeout") << head + "budget: {timeout: soon}\n" << 4
-                                     << "budget.timeout" << "not a duration";
-        QTest::newRow("duplicate key") << head + "name: t\n" << 4 << "name" << "given twice";
-        QTest::newRow("yaml syntax") << "name: [unclosed\n" << 2 << "" << "";
-        QTest::newRow("unknown storage") << head + "storage: postgresql://x/y\n" << 4 << "storage"
+        QTest::newRow("budget not a number") << head + "budget: {trials: many}\n"
+                                             << 4 << "budget.trials"
+                                             << "must be a number";
+        QTest::newRow("bad timeout") << head + "budget: {timeout: soon}\n"
+                                     << 4 << "budget.timeout"
+                                     << "not a duration";
+        QTest::newRow("duplicate key") << head + "name: t\n"
+                                       << 4 << "name"
+                                       << "given twice";
+        QTest::newRow("yaml syntax") << "name: [unclosed\n"
+                                     << 2 << ""
+                                     << "";
+        QTest::newRow("unknown storage") << head + "storage: postgresql://x/y\n"
+                                         << 4 << "storage"
                                          << "only sqlite";
     }
 
@@ -188,8 +216,7 @@ private Q_SLOTS:
         } catch (const StudyFileError& e) {
             const QString what = QString::fromStdString(e.what());
             QCOMPARE(QString::fromStdString(e.file()), QString("bad.yaml"));
-            QVERIFY2(what.startsWith("bad.yaml:" + QString::number(line) + ":"),
-                     qPrintable(what));
+            QVERIFY2(what.startsWith("bad.yaml:" + QString::number(line) + ":"), qPrintable(what));
             QCOMPARE(QString::fromStdString(e.key()), key);
             QVERIFY2(what.contains(message), qPrintable(what));
         }

@@ -2,15 +2,14 @@
 // killed mid-way resumes and finishes with nothing lost; bad files are refused with nothing
 // written; every subcommand answers --help.
 
+#include "../core/test_util.h"
+#include "core/storage/storage.h"
+
 #include <QProcess>
 #include <QTest>
-
 #include <csignal>
 #include <map>
 #include <set>
-
-#include "core/storage/storage.h"
-#include "../core/test_util.h"
 
 using namespace ps;
 
@@ -22,20 +21,19 @@ QString writeStudy(const QTemporaryDir& dir, const QString& name, int trials, in
     const QString path = dir.filePath(name + ".yaml");
     QFile f(path);
     f.open(QIODevice::WriteOnly);
-    f.write(QStringLiteral(
-                "name: %1\n"
-                "task:\n"
-                "  kind: classify\n"
-                "  dataset: {subset: 1200, val_fraction: 0.25, seed: 3}\n"
-                "  model: {width: 32, depth: 1}\n"
-                "  epochs: %3\n"
-                "  batch_size: 64\n"
-                "space:\n"
-                "  optimizer.lr: {type: float, low: 1.0e-3, high: 3.0e-2, log: true}\n"
-                "  model.activation: {type: categorical, values: [relu, tanh]}\n"
-                "objectives: [{metric: val_loss, direction: minimize}]\n"
-                "sampler: {kind: random, seed: 11}\n"
-                "budget: {trials: %2, parallel: 2}\n")
+    f.write(QStringLiteral("name: %1\n"
+                           "task:\n"
+                           "  kind: classify\n"
+                           "  dataset: {subset: 1200, val_fraction: 0.25, seed: 3}\n"
+                           "  model: {width: 32, depth: 1}\n"
+                           "  epochs: %3\n"
+                           "  batch_size: 64\n"
+                           "space:\n"
+                           "  optimizer.lr: {type: float, low: 1.0e-3, high: 3.0e-2, log: true}\n"
+                           "  model.activation: {type: categorical, values: [relu, tanh]}\n"
+                           "objectives: [{metric: val_loss, direction: minimize}]\n"
+                           "sampler: {kind: random, seed: 11}\n"
+                           "budget: {trials: %2, parallel: 2}\n")
                 .arg(name)
                 .arg(trials)
                 .arg(epochs)
