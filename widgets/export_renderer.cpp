@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace ps {
@@ -68,6 +69,16 @@ void writeText(const QString& path, const QString& text) {
     file.write(text.toUtf8());
     if (!file.commit())
         throw std::runtime_error(fileError(path, file.errorString()));
+}
+
+// Enough for any study of the size tests and demos use; past it the title says what is left out.
+constexpr int kExportMaxCurves = 100;
+
+template <typename Points> std::size_t numberOfTrialsWithMetrics(const Points& points) {
+    std::set<qint64> ids;
+    for (const auto& p : points)
+        ids.insert(p.trialId);
+    return ids.size();
 }
 
 void addTitle(QCustomPlot* plot, const QString& title) {
@@ -226,11 +237,21 @@ std::vector<std::string> exportStudy(const std::string& storageUrl, const std::s
     curves.resize(kExportWidth, kExportHeight);
     // Not shown, so lay it out by hand: the legend's columns depend on the plot's height.
     curves.layout()->activate();
+    curves.setMaxCurves(kExportMaxCurves);
     curves.setObjective(metric);
     curves.applyTrials(trials);
     curves.addMetrics(points);
     curves.rebuildNow();
-    addTitle(curves.plot(), QObject::tr("%1: learning curves (%2)").arg(name, curves.metric()));
+    // Say so when the picture leaves trials out, rather than let it look complete.
+    const auto shown = curves.shownTrials().size();
+    const auto withCurves = static_cast<qsizetype>(numberOfTrialsWithMetrics(points));
+    addTitle(curves.plot(),
+             shown < withCurves
+                 ? QObject::tr("%1: learning curves (%2), the latest %3 of %4 trials")
+                       .arg(name, curves.metric())
+                       .arg(shown)
+                       .arg(withCurves)
+                 : QObject::tr("%1: learning curves (%2)").arg(name, curves.metric()));
     savePng(curves.plot(), pathOf("learning_curves.png"));
     wrote(pathOf("learning_curves.png"));
 
