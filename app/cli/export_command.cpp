@@ -3,10 +3,13 @@
 #include "widgets/export_renderer.h"
 
 #include <QApplication>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ps::cli {
 
@@ -50,6 +53,12 @@ int exportCommand(int argc, char** argv) {
     // Export never needs a display.
     if (!std::getenv("QT_QPA_PLATFORM"))
         setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    // Without a login session Qt warns that it has no runtime folder; give it a private one.
+    if (!std::getenv("XDG_RUNTIME_DIR")) {
+        const std::string dir = "/tmp/paramscope-runtime-" + std::to_string(getuid());
+        if (mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST)
+            setenv("XDG_RUNTIME_DIR", dir.c_str(), 1);
+    }
     int qargc = 1;
     char* qargv[] = {argv[0], nullptr};
     QApplication app(qargc, qargv);
