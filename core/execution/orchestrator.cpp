@@ -3,6 +3,7 @@
 #include "core/execution/worker_loop.h"
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 namespace ps {
@@ -24,7 +25,8 @@ std::string_view toText(RunEnd end) {
 Orchestrator::Orchestrator(StudyConfig config, Storage& storage, ExecutorFactory makeExecutor,
                            OrchestratorOptions options)
     : m_config(std::move(config)), m_storage(storage), m_makeExecutor(std::move(makeExecutor)),
-      m_options(options), m_sampler(makeSampler(m_config.sampler)) {}
+      m_options(options), m_sampler(makeSampler(m_config.sampler)),
+      m_fallback(m_config.sampler.seed) {}
 
 std::int64_t Orchestrator::ensureStudy(Storage& storage, const StudyConfig& config) {
     StudyRecord record;
@@ -118,6 +120,35 @@ RunProgress Orchestrator::progress(double elapsed) const {
     return p;
 }
 
+namespace {
+
+bool hasNonFinite(const Json& params) {
+    for (const auto& [name, v] : params.items()) {
+        if (v.is_number_float() && !std::isfinite(v.get<double>()))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+Json Orchestrator::suggest(int number) {
+    std::string problem;
+    try {
+        Json params = m_sampler->sample(m_config.space, m_trials, number);
+        if (!hasNonFinite(params))
+            return params;
+        problem = "proposed a non-finite value (" + params.dump() + ")";
+    } catch (const std::exception& e) {
+        problem = std::string("failed: ") + e.what();
+    }
+    // One bad suggestion must not stop the study: this trial gets a random configuration.
+    m_storage.appendLog(m_studyId, "warning",
+                        "sampler '" + m_config.sampler.kind + "' " + problem + "; trial " +
+                            std::to_string(number) + " was sampled at random instead");
+    return m_fallback.sample(m_config.space, m_trials, number);
+}
+
 RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallback& onProgress) {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
@@ -186,7 +217,7 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
                                 outstanding - p.counts.waiting - p.counts.running);
         for (int i = 0; i < toCreate; ++i) {
             const int number = static_cast<int>(m_trials.size());
-            m_storage.createTrial(m_studyId, m_sampler->sample(m_config.space, m_trials, number));
+            m_storage.createTrial(m_studyId, suggest(number));
             refreshTrials();
         }
         if (onProgress &&

@@ -5,6 +5,7 @@
 // it reads from storage, so a study stopped any way at all resumes where it was.
 
 #include "core/execution/executor.h"
+#include "core/sampling/random_sampler.h"
 #include "core/sampling/sampler.h"
 #include "core/storage/storage.h"
 
@@ -46,6 +47,8 @@ public:
     RunEnd run(const std::atomic<bool>& interrupt, const ProgressCallback& progress = {});
 
     std::int64_t studyId() const { return m_studyId; }
+    // Replaces the sampler the study file names (code-driven studies, tests).
+    void setSampler(std::unique_ptr<Sampler> sampler) { m_sampler = std::move(sampler); }
 
     // Creates or updates the study record from `config`; returns its id. Also used by the GUI
     // path that opens a study file that never ran.
@@ -56,12 +59,14 @@ private:
     void recoverOrphans(const std::vector<std::string>& deadWorkers, bool checkStale);
     void handBack(const Trial& trial, const std::string& why);
     RunProgress progress(double elapsed) const;
+    Json suggest(int number);
 
     StudyConfig m_config;
     Storage& m_storage;
     ExecutorFactory m_makeExecutor;
     OrchestratorOptions m_options;
     std::unique_ptr<Sampler> m_sampler;
+    RandomSampler m_fallback; // for a suggestion the configured sampler could not make
     std::int64_t m_studyId = 0;
     std::int64_t m_rev = 0;
     std::vector<Trial> m_trials; // by number; refreshed incrementally

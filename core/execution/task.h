@@ -5,6 +5,7 @@
 // that the study-file parser, the CLI and the GUI can check and show them without the code
 // that runs them (the CLI never links LibTorch).
 
+#include "core/space/setting_spec.h"
 #include "core/study/trial.h"
 
 #include <atomic>
@@ -16,18 +17,6 @@
 #include <vector>
 
 namespace ps {
-
-enum class SettingType { Float, Int, String, Bool, Map };
-
-// One task setting, addressed by its dotted path ("optimizer.lr").
-struct SettingSpec {
-    std::string path;
-    SettingType type = SettingType::Float;
-    Json defaultValue;
-    std::optional<double> min, max;   // numbers
-    std::vector<std::string> choices; // strings: allowed values, empty = any
-    std::string help;
-};
 
 struct TaskSpec {
     std::string kind;

@@ -26,6 +26,13 @@ double snap(double x, double low, double high, std::optional<double> step) {
 
 } // namespace
 
+SamplerInfo RandomSampler::info() {
+    return {"random",
+            "independent uniform sampling (log-uniform on log scales)",
+            {},
+            [](const SamplerConfig& c) { return std::make_unique<RandomSampler>(c.seed); }};
+}
+
 Json RandomSampler::sample(const SearchSpace& space, const std::vector<Trial>&, int number) {
     std::mt19937_64 rng(mix(m_seed ^ mix(static_cast<std::uint64_t>(number))));
     std::uniform_real_distribution<double> unit(0.0, 1.0);

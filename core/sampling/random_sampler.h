@@ -10,6 +10,7 @@ namespace ps {
 class RandomSampler final : public Sampler {
 public:
     explicit RandomSampler(std::uint64_t seed) : m_seed(seed) {}
+    static SamplerInfo info();
     Json sample(const SearchSpace& space, const std::vector<Trial>& trials, int number) override;
 
 private:

@@ -6,14 +6,39 @@
 
 namespace ps {
 
+const std::vector<SamplerInfo>& samplerCatalog() {
+    // One entry per built-in sampler; each sampler's file provides its info() function.
+    static const std::vector<SamplerInfo> catalog = {
+        RandomSampler::info(),
+    };
+    return catalog;
+}
+
+const SamplerInfo* findSampler(const std::string& kind) {
+    for (const auto& info : samplerCatalog()) {
+        if (info.kind == kind)
+            return &info;
+    }
+    return nullptr;
+}
+
 std::vector<std::string> samplerKinds() {
-    return {"random"};
+    std::vector<std::string> kinds;
+    for (const auto& info : samplerCatalog())
+        kinds.push_back(info.kind);
+    return kinds;
 }
 
 std::unique_ptr<Sampler> makeSampler(const SamplerConfig& config) {
-    if (config.kind == "random")
-        return std::make_unique<RandomSampler>(config.seed);
-    throw std::invalid_argument("unknown sampler kind '" + config.kind + "'");
+    const SamplerInfo* info = findSampler(config.kind);
+    if (!info)
+        throw std::invalid_argument("unknown sampler kind '" + config.kind + "'");
+    SamplerConfig filled = config;
+    for (const auto& option : info->options) {
+        if (!filled.options.contains(option.path))
+            filled.options[option.path] = option.defaultValue;
+    }
+    return info->make(filled);
 }
 
 } // namespace ps

@@ -16,6 +16,8 @@ struct Objective {
 struct SamplerConfig {
     std::string kind = "random";
     std::uint64_t seed = 0;
+    Json options = Json::object();     // the sampler's declared options, defaults filled in
+    std::vector<Objective> objectives; // copied from the study: directions matter to samplers
 };
 
 struct Budget {

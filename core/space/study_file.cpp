@@ -208,6 +208,13 @@ public:
                   "is missing: name the metric to optimize, e.g. objectives: [{metric: " +
                       (spec.metrics.empty() ? std::string("loss") : spec.metrics.front()) +
                       ", direction: minimize}]");
+        c.sampler.objectives = c.objectives;
+        if (!c.sampler.options.is_object() || c.sampler.options.empty()) {
+            // no sampler section: the default sampler with its defaults
+            if (const SamplerInfo* info = findSampler(c.sampler.kind))
+                for (const auto& o : info->options)
+                    c.sampler.options[o.path] = o.defaultValue;
+        }
         if (checkData && spec.checkData) {
             std::string key;
             const std::string msg = spec.checkData(c.task, key);
@@ -512,21 +519,37 @@ private:
     }
 
     void parseSampler(const YAML::Node& node, StudyConfig& c) {
-        for (const auto& [k, v] : entries(node, "sampler", {"kind", "seed"})) {
+        // kind first: it decides which other keys are allowed
+        if (node.IsMap() && node["kind"]) {
+            c.sampler.kind = string(node["kind"], "sampler.kind");
+        }
+        const SamplerInfo* info = findSampler(c.sampler.kind);
+        if (!info)
+            error(node["kind"], "sampler.kind",
+                  "unknown sampler '" + c.sampler.kind + "' (available: " + joined(samplerKinds()) +
+                      ")");
+        std::vector<std::string> allowed = {"kind", "seed"};
+        for (const auto& o : info->options)
+            allowed.push_back(o.path);
+        for (const auto& [k, v] : entries(node, "sampler", allowed)) {
             const std::string f = k.as<std::string>();
-            if (f == "kind") {
-                c.sampler.kind = string(v, "sampler.kind");
-                const auto kinds = samplerKinds();
-                if (std::find(kinds.begin(), kinds.end(), c.sampler.kind) == kinds.end())
-                    error(v, "sampler.kind",
-                          "unknown sampler '" + c.sampler.kind + "' (available: " + joined(kinds) +
-                              ")");
-            } else {
+            if (f == "kind")
+                continue;
+            if (f == "seed") {
                 const auto seed = integer(v, "sampler.seed");
                 if (seed < 0)
                     error(v, "sampler.seed", "must not be negative");
                 c.sampler.seed = static_cast<std::uint64_t>(seed);
+                continue;
             }
+            for (const auto& o : info->options) {
+                if (o.path == f)
+                    c.sampler.options[f] = settingValue(v, "sampler." + f, o);
+            }
+        }
+        for (const auto& o : info->options) {
+            if (!c.sampler.options.contains(o.path))
+                c.sampler.options[o.path] = o.defaultValue;
         }
     }
 

@@ -277,6 +277,20 @@ CREATE TABLE metrics (
 CREATE INDEX metrics_by_trial ON metrics (trial_id, seq);
 INSERT INTO meta (key, value) VALUES ('schema_version', '1');
 )");
+        version = 1;
+    }
+    // Each step below upgrades a store of the version before it, in place, keeping its data.
+    if (version < 2) {
+        exec(R"(
+CREATE TABLE study_log (
+    seq INTEGER PRIMARY KEY,
+    study_id INTEGER NOT NULL REFERENCES studies(id),
+    time REAL NOT NULL,
+    level TEXT NOT NULL,
+    message TEXT NOT NULL);
+CREATE INDEX study_log_by_study ON study_log (study_id, seq);
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
+)");
     }
     tx.commit();
 }
@@ -358,6 +372,26 @@ void SqliteStorage::setOrchestrator(std::int64_t studyId, const std::string& who
            m_path);
     s.bind(1, who).bind(2, nowSeconds()).bind(3, studyId);
     s.run();
+}
+
+void SqliteStorage::appendLog(std::int64_t studyId, const std::string& level,
+                              const std::string& message) {
+    Stmt s(m_db, "INSERT INTO study_log (study_id, time, level, message) VALUES (?, ?, ?, ?)",
+           m_path);
+    s.bind(1, studyId).bind(2, nowSeconds()).bind(3, level).bind(4, message);
+    s.run();
+}
+
+std::vector<LogEntry> SqliteStorage::studyLog(std::int64_t studyId, std::int64_t sinceSeq) {
+    Stmt s(m_db,
+           "SELECT seq, study_id, time, level, message FROM study_log WHERE study_id = ? AND "
+           "seq > ? ORDER BY seq",
+           m_path);
+    s.bind(1, studyId).bind(2, sinceSeq);
+    std::vector<LogEntry> out;
+    while (s.step())
+        out.push_back({s.i64(0), s.i64(1), s.real(2), s.text(3), s.text(4)});
+    return out;
 }
 
 Trial SqliteStorage::createTrial(std::int64_t studyId, const Json& params) {

@@ -11,7 +11,7 @@ namespace ps {
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens or creates the file. Throws StorageError naming the path and SQLite's message.
     explicit SqliteStorage(std::string path);
@@ -29,6 +29,10 @@ public:
     std::vector<StudyRecord> studies() override;
     void setControl(std::int64_t studyId, StudyControl control) override;
     void setOrchestrator(std::int64_t studyId, const std::string& who) override;
+
+    void appendLog(std::int64_t studyId, const std::string& level,
+                   const std::string& message) override;
+    std::vector<LogEntry> studyLog(std::int64_t studyId, std::int64_t sinceSeq = 0) override;
 
     Trial createTrial(std::int64_t studyId, const Json& params) override;
     std::optional<Trial> claimTrial(std::int64_t studyId, const std::string& worker) override;

@@ -32,6 +32,16 @@ struct StudyRecord {
     double createdAt = 0;
 };
 
+// One line of a study's log: what the orchestrator wants a person to know (a sampler that
+// failed and was replaced, a trial handed back).
+struct LogEntry {
+    std::int64_t seq = 0;
+    std::int64_t studyId = 0;
+    double time = 0;
+    std::string level; // "info", "warning", "error"
+    std::string message;
+};
+
 // Thrown for anything storage refuses or cannot do; the message names the store and the cause.
 class StorageError : public std::runtime_error {
 public:
@@ -52,6 +62,10 @@ public:
     virtual std::vector<StudyRecord> studies() = 0;
     virtual void setControl(std::int64_t studyId, StudyControl control) = 0;
     virtual void setOrchestrator(std::int64_t studyId, const std::string& who) = 0; // also beats
+
+    virtual void appendLog(std::int64_t studyId, const std::string& level,
+                           const std::string& message) = 0;
+    virtual std::vector<LogEntry> studyLog(std::int64_t studyId, std::int64_t sinceSeq = 0) = 0;
 
     // Trials
     virtual Trial createTrial(std::int64_t studyId, const Json& params) = 0; // WAITING

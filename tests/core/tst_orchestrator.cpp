@@ -182,6 +182,34 @@ private Q_SLOTS:
         QCOMPARE(storage->findStudy("t")->direction, Direction::Minimize); // unchanged
     }
 
+    void aFailingSamplerFallsBackToRandom() {
+        // Throws for every other trial and proposes NaN for the rest.
+        class BadSampler final : public Sampler {
+        public:
+            Json sample(const SearchSpace&, const std::vector<Trial>&, int number) override {
+                if (number % 2 == 0)
+                    throw std::runtime_error("model not fitted");
+                return Json{{"x", NAN}, {"k", "a"}};
+            }
+        };
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 6);
+        auto storage = openStorage(c.storageUrl);
+        Orchestrator o(c, *storage, threads(c));
+        o.setSampler(std::make_unique<BadSampler>());
+        std::atomic<bool> interrupt{false};
+        QCOMPARE(o.run(interrupt), RunEnd::Finished);
+        for (const auto& t : storage->trials(o.studyId())) {
+            QCOMPARE(t.state, TrialState::Complete);
+            QVERIFY(std::isfinite(t.params["x"].get<double>()));
+        }
+        const auto log = storage->studyLog(o.studyId());
+        QCOMPARE(log.size(), std::size_t(6));
+        QCOMPARE(log[0].level, std::string("warning"));
+        QVERIFY(QString::fromStdString(log[0].message).contains("model not fitted"));
+        QVERIFY(QString::fromStdString(log[1].message).contains("non-finite"));
+    }
+
     void sameStudyTwiceIsOneStudy() {
         auto dir = test::makeTempDir();
         const StudyConfig c = config(dir, 2);

@@ -82,8 +82,12 @@ private Q_SLOTS:
     }
 
     void unknownKindIsRefused() {
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeSampler(SamplerConfig{"tpe", 0}));
-        QVERIFY(makeSampler(SamplerConfig{"random", 0}));
+        SamplerConfig config;
+        config.kind = "nonesuch";
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeSampler(config));
+        config.kind = "random";
+        QVERIFY(makeSampler(config));
+        QVERIFY(findSampler("random"));
     }
 };
 

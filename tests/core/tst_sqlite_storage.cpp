@@ -197,6 +197,30 @@ private Q_SLOTS:
         }
     }
 
+    void olderSchemaIsUpgradedInPlace() {
+        auto dir = test::makeTempDir();
+        const std::string path = dir.filePath("old.db").toStdString();
+        std::int64_t study = 0;
+        {
+            SqliteStorage s(path);
+            study = makeStudy(s);
+            s.createTrial(study, Json{{"x", 1}});
+        }
+        // turn it back into a version-1 store
+        sqlite3* db = nullptr;
+        sqlite3_open(path.c_str(), &db);
+        sqlite3_exec(db,
+                     "DROP TABLE study_log; UPDATE meta SET value = '1' WHERE key = "
+                     "'schema_version'",
+                     nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+        SqliteStorage s(path);
+        QCOMPARE(s.trials(study).size(), std::size_t(1)); // data kept
+        s.appendLog(study, "info", "hello");
+        QCOMPARE(s.studyLog(study).size(), std::size_t(1));
+        QCOMPARE(s.studyLog(study, s.studyLog(study)[0].seq).size(), std::size_t(0));
+    }
+
     void urls() {
         QCOMPARE(resolveStorageUrl("sqlite:a.db", "/base"), std::string("sqlite:/base/a.db"));
         QCOMPARE(resolveStorageUrl("/abs/b.db", "/base"), std::string("sqlite:/abs/b.db"));
