@@ -1,5 +1,6 @@
 #include "core/execution/worker_loop.h"
 
+#include "core/scheduling/scheduler.h"
 #include "core/space/study_file.h"
 #include "core/storage/storage.h"
 
@@ -48,11 +49,13 @@ double secondsSince(Clock::time_point t) {
 class BatchingFeedback final : public TaskFeedback {
 public:
     BatchingFeedback(Storage& storage, const Trial& trial, const WorkerOptions& options,
-                     const std::atomic<bool>& stop)
-        : m_storage(storage), m_trial(trial), m_options(options), m_stop(stop) {}
+                     const std::atomic<bool>& stop, Scheduler* scheduler,
+                     const std::string& objective)
+        : m_storage(storage), m_trial(trial), m_options(options), m_stop(stop),
+          m_scheduler(scheduler), m_objective(objective) {}
 
     bool isCanceled() const override {
-        if (m_stop.load() || m_canceled)
+        if (m_stop.load() || m_canceled || m_pruneReason)
             return true;
         if (secondsSince(m_lastControlCheck) > 0.5) {
             m_lastControlCheck = Clock::now();
@@ -72,7 +75,25 @@ public:
         }
         if (secondsSince(m_lastFlush) >= m_options.flushSeconds || m_pending.size() > 1000)
             flush();
+        auto it = metrics.find(m_objective);
+        if (it == metrics.end())
+            return;
+        m_lastObjective = it->second;
+        if (m_scheduler && !m_pruneReason && m_scheduler->judgesAt(m_trial.number, step)) {
+            flush(); // others judged at this step must see this value
+            std::vector<PeerValue> peers;
+            for (const auto& v : m_storage.stepValues(m_trial.studyId, m_objective, step)) {
+                if (v.number != m_trial.number)
+                    peers.push_back({v.number, v.state, v.value});
+            }
+            m_pruneReason = m_scheduler->judge(m_trial.number, step, it->second, peers);
+            if (m_pruneReason)
+                *m_pruneReason = "pruned at step " + std::to_string(step) + ": " + *m_pruneReason;
+        }
     }
+
+    const std::optional<std::string>& pruneReason() const { return m_pruneReason; }
+    std::optional<double> lastObjective() const { return m_lastObjective; }
 
     void log(const std::string& line) override { m_log += line + "\n"; }
 
@@ -87,6 +108,10 @@ private:
     const Trial& m_trial;
     const WorkerOptions& m_options;
     const std::atomic<bool>& m_stop;
+    Scheduler* m_scheduler;
+    std::string m_objective;
+    std::optional<std::string> m_pruneReason;
+    std::optional<double> m_lastObjective;
     std::vector<MetricPoint> m_pending;
     std::string m_log;
     Clock::time_point m_lastFlush = Clock::now();
@@ -159,6 +184,8 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
     if (!task)
         throw std::runtime_error("this worker cannot run tasks of kind '" + config.taskKind + "'");
     const Objective& objective = config.objective();
+    std::unique_ptr<Scheduler> scheduler = makeScheduler(
+        {config.scheduler.kind, config.scheduler.options, objective.direction, config.name});
 
     WorkerStats stats;
     HeartbeatThread heartbeat(options);
@@ -183,7 +210,8 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
         input.trialNumber = trial->number;
         input.params = trial->params;
         input.settings = taskSettingsFor(config, trial->params);
-        BatchingFeedback feedback(*storage, *trial, options, stop);
+        BatchingFeedback feedback(*storage, *trial, options, stop, scheduler.get(),
+                                  objective.metric);
         TaskResult result;
         try {
             result = task->run(input, feedback);
@@ -197,6 +225,15 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
         feedback.flush();
         heartbeat.setTrial(0);
 
+        // Pruned: the scheduler stopped it (the task saw a cancel) or judged its last step.
+        if (feedback.pruneReason() && result.end != TaskEnd::Fail) {
+            const auto value = feedback.lastObjective();
+            if (storage->finishTrial(trial->id, options.name, TrialState::Pruned, result.metrics,
+                                     value && std::isfinite(*value) ? value : std::nullopt,
+                                     *feedback.pruneReason()))
+                ++stats.finished;
+            continue;
+        }
         if (result.end == TaskEnd::Canceled) {
             storage->requeueTrial(trial->id, "interrupted; it runs again when the study resumes");
             ++stats.requeued;

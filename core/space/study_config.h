@@ -20,6 +20,12 @@ struct SamplerConfig {
     std::vector<Objective> objectives; // copied from the study: directions matter to samplers
 };
 
+// The study file's `scheduler:` section; core/scheduling turns it into a Scheduler.
+struct SchedulerSection {
+    std::string kind = "none";
+    Json options = Json::object(); // declared options, defaults filled in
+};
+
 struct Budget {
     int trials = 10;
     int parallel = 1;          // trials running at once, which is also the number of workers
@@ -37,6 +43,7 @@ struct StudyConfig {
     SearchSpace space;
     std::vector<Objective> objectives;
     SamplerConfig sampler;
+    SchedulerSection scheduler;
     Budget budget;
     int workers = 0;        // executor.workers; 0 = auto (= budget.parallel)
     std::string storageUrl; // absolute, e.g. "sqlite:/home/me/study.db"

@@ -2,6 +2,7 @@
 
 #include "core/execution/task.h"
 #include "core/sampling/sampler.h"
+#include "core/scheduling/scheduler.h"
 #include "core/storage/storage.h"
 
 #include <cmath>
@@ -176,7 +177,7 @@ public:
             } else if (key == "sampler") {
                 parseSampler(v, c);
             } else if (key == "scheduler") {
-                parseScheduler(v);
+                parseScheduler(v, c);
             } else if (key == "budget") {
                 parseBudget(v, c);
             } else if (key == "executor") {
@@ -553,13 +554,34 @@ private:
         }
     }
 
-    void parseScheduler(const YAML::Node& node) {
-        entries(node, "scheduler", {"kind"});
-        if (node["kind"]) {
-            const std::string kind = string(node["kind"], "scheduler.kind");
-            if (kind != "none")
-                error(node["kind"], "scheduler.kind",
-                      "unknown scheduler '" + kind + "' (available: none)");
+    void parseScheduler(const YAML::Node& node, StudyConfig& c) {
+        if (node.IsMap() && node["kind"])
+            c.scheduler.kind = string(node["kind"], "scheduler.kind");
+        const SchedulerInfo* info = findScheduler(c.scheduler.kind);
+        if (!info)
+            error(node["kind"], "scheduler.kind",
+                  "unknown scheduler '" + c.scheduler.kind +
+                      "' (available: " + joined(schedulerKinds()) + ")");
+        std::vector<std::string> allowed = {"kind"};
+        for (const auto& o : info->options)
+            allowed.push_back(o.path);
+        for (const auto& [k, v] : entries(node, "scheduler", allowed)) {
+            const std::string f = k.as<std::string>();
+            for (const auto& o : info->options) {
+                if (o.path == f)
+                    c.scheduler.options[f] = settingValue(v, "scheduler." + f, o);
+            }
+        }
+        for (const auto& o : info->options) {
+            if (!c.scheduler.options.contains(o.path))
+                c.scheduler.options[o.path] = o.defaultValue;
+        }
+        // Check what the scheduler itself refuses (e.g. min > max) here, with the line.
+        try {
+            SchedulerConfig probe{c.scheduler.kind, c.scheduler.options, Direction::Minimize, ""};
+            makeScheduler(probe);
+        } catch (const std::invalid_argument& e) {
+            error(node, "scheduler", e.what());
         }
     }
 

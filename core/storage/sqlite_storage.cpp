@@ -289,6 +289,7 @@ CREATE TABLE study_log (
     level TEXT NOT NULL,
     message TEXT NOT NULL);
 CREATE INDEX study_log_by_study ON study_log (study_id, seq);
+CREATE INDEX metrics_by_step ON metrics (step, name);
 UPDATE meta SET value = '2' WHERE key = 'schema_version';
 )");
     }
@@ -544,6 +545,19 @@ std::vector<MetricPoint> SqliteStorage::trialMetrics(std::int64_t trialId) {
     std::vector<MetricPoint> out;
     while (s.step())
         out.push_back(readMetric(s));
+    return out;
+}
+
+std::vector<Storage::StepValue>
+SqliteStorage::stepValues(std::int64_t studyId, const std::string& metric, std::int64_t step) {
+    Stmt s(m_db,
+           "SELECT t.number, t.state, m.value FROM metrics m JOIN trials t ON t.id = m.trial_id "
+           "WHERE m.step = ? AND m.name = ? AND t.study_id = ? AND m.attempt = t.attempts",
+           m_path);
+    s.bind(1, step).bind(2, metric).bind(3, studyId);
+    std::vector<StepValue> out;
+    while (s.step())
+        out.push_back({static_cast<int>(s.i64(0)), trialStateFromString(s.text(1)), s.real(2)});
     return out;
 }
 

@@ -49,6 +49,8 @@ public:
     std::vector<MetricPoint> metrics(std::int64_t studyId, std::int64_t sinceSeq = 0) override;
     std::vector<MetricPoint> trialMetrics(std::int64_t trialId) override;
     TrialCounts counts(std::int64_t studyId) override;
+    std::vector<StepValue> stepValues(std::int64_t studyId, const std::string& metric,
+                                      std::int64_t step) override;
 
 private:
     class Transaction;

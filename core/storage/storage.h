@@ -88,6 +88,15 @@ public:
     virtual std::vector<MetricPoint> metrics(std::int64_t studyId, std::int64_t sinceSeq = 0) = 0;
     virtual std::vector<MetricPoint> trialMetrics(std::int64_t trialId) = 0;
     virtual TrialCounts counts(std::int64_t studyId) = 0;
+    // What every trial's current attempt reported for `metric` at exactly `step`:
+    // (trial number, state, value) rows, for schedulers comparing trials at a rung.
+    struct StepValue {
+        int number = 0;
+        TrialState state = TrialState::Running;
+        double value = 0;
+    };
+    virtual std::vector<StepValue> stepValues(std::int64_t studyId, const std::string& metric,
+                                              std::int64_t step) = 0;
 };
 
 // Opens (creating when needed) the store named by `url`: "sqlite:PATH" or a plain path to an
