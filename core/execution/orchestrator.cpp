@@ -22,10 +22,21 @@ std::string_view toText(RunEnd end) {
     return "?";
 }
 
+namespace {
+
+// The study file's retry policy overrides the defaults.
+OrchestratorOptions withStudySettings(OrchestratorOptions options, const StudyConfig& config) {
+    options.maxAttempts = config.maxAttempts;
+    options.staleHeartbeatSeconds = config.heartbeatTimeoutSeconds;
+    return options;
+}
+
+} // namespace
+
 Orchestrator::Orchestrator(StudyConfig config, Storage& storage, ExecutorFactory makeExecutor,
                            OrchestratorOptions options)
     : m_config(std::move(config)), m_storage(storage), m_makeExecutor(std::move(makeExecutor)),
-      m_options(options), m_sampler(makeSampler(m_config.sampler)),
+      m_options(withStudySettings(options, m_config)), m_sampler(makeSampler(m_config.sampler)),
       m_fallback(m_config.sampler.seed) {}
 
 std::int64_t Orchestrator::ensureStudy(Storage& storage, const StudyConfig& config) {

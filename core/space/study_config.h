@@ -45,7 +45,11 @@ struct StudyConfig {
     SamplerConfig sampler;
     SchedulerSection scheduler;
     Budget budget;
-    int workers = 0;        // executor.workers; 0 = auto (= budget.parallel)
+    int workers = 0; // executor.workers; 0 = auto (= budget.parallel)
+    // executor.max_attempts: claims before a trial whose workers keep dying is failed
+    int maxAttempts = 3;
+    // executor.heartbeat_timeout: the silence that counts as a dead worker
+    double heartbeatTimeoutSeconds = 60;
     std::string storageUrl; // absolute, e.g. "sqlite:/home/me/study.db"
 
     const Objective& objective() const { return objectives.front(); }

@@ -614,17 +614,30 @@ private:
     }
 
     void parseExecutor(const YAML::Node& node, StudyConfig& c) {
-        for (const auto& [k, v] : entries(node, "executor", {"kind", "workers"})) {
+        for (const auto& [k, v] :
+             entries(node, "executor", {"kind", "workers", "max_attempts", "heartbeat_timeout"})) {
             const std::string f = k.as<std::string>();
+            const std::string key = "executor." + f;
             if (f == "kind") {
-                const std::string kind = string(v, "executor.kind");
+                const std::string kind = string(v, key);
                 if (kind != "local")
-                    error(v, "executor.kind", "unknown executor '" + kind + "' (available: local)");
-            } else if (string(v, "executor.workers") != "auto") {
-                const auto n = integer(v, "executor.workers");
+                    error(v, key, "unknown executor '" + kind + "' (available: local)");
+            } else if (f == "workers") {
+                if (string(v, key) == "auto")
+                    continue;
+                const auto n = integer(v, key);
                 if (n < 1 || n > 1024)
-                    error(v, "executor.workers", "must be auto or between 1 and 1024");
+                    error(v, key, "must be auto or between 1 and 1024");
                 c.workers = static_cast<int>(n);
+            } else if (f == "max_attempts") {
+                const auto n = integer(v, key);
+                if (n < 1 || n > 100)
+                    error(v, key, "must be between 1 and 100");
+                c.maxAttempts = static_cast<int>(n);
+            } else {
+                c.heartbeatTimeoutSeconds = duration(string(v, key));
+                if (c.heartbeatTimeoutSeconds < 5)
+                    error(v, key, "must be a duration of at least 5s (e.g. 60s, 10m)");
             }
         }
     }

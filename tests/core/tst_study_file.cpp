@@ -62,6 +62,7 @@ private Q_SLOTS:
         QCOMPARE(c.budget.parallel, 3);
         QCOMPARE(c.budget.timeoutSeconds, 1800.0);
         QCOMPARE(c.workers, 3);
+        QCOMPARE(c.maxAttempts, 3); // defaults
         QCOMPARE(c.storageUrl, std::string("sqlite:/tmp/x/demo.db"));
         // defaults filled in, given values kept
         QCOMPARE(c.task["batch_size"].get<int>(), 128);
@@ -199,6 +200,11 @@ private Q_SLOTS:
         QTest::newRow("yaml syntax") << "name: [unclosed\n"
                                      << 2 << ""
                                      << "";
+        QTest::newRow("bad max_attempts") << head + "executor: {max_attempts: 0}\n" << 4
+                                          << "executor.max_attempts" << "between 1 and 100";
+        QTest::newRow("short heartbeat timeout")
+            << head + "executor: {heartbeat_timeout: 1s}\n" << 4 << "executor.heartbeat_timeout"
+            << "at least 5s";
         QTest::newRow("unknown storage") << head + "storage: postgresql://x/y\n"
                                          << 4 << "storage"
                                          << "only sqlite";
