@@ -1,6 +1,7 @@
 #include "core/space/study_file.h"
 
 #include "core/execution/task.h"
+#include "core/sampling/grid_sampler.h"
 #include "core/sampling/sampler.h"
 #include "core/scheduling/scheduler.h"
 #include "core/storage/storage.h"
@@ -149,6 +150,8 @@ public:
         // something overwrites that something; so presence is tracked by hand and nodes are
         // rebound with reset().
         YAML::Node taskNode, spaceNode, objectivesNode, objectiveNode;
+        YAML::Node samplerNode; // for messages about the space as a whole
+        samplerNode.reset(root);
         bool hasTask = false, hasSpace = false, hasObjectives = false, hasObjective = false;
         for (const auto& [k, v] : top) {
             const std::string key = k.as<std::string>();
@@ -175,6 +178,7 @@ public:
                 objectiveNode.reset(v);
                 hasObjective = true;
             } else if (key == "sampler") {
+                samplerNode.reset(v);
                 parseSampler(v, c);
             } else if (key == "scheduler") {
                 parseScheduler(v, c);
@@ -210,6 +214,8 @@ public:
                       (spec.metrics.empty() ? std::string("loss") : spec.metrics.front()) +
                       ", direction: minimize}]");
         c.sampler.objectives = c.objectives;
+        if (c.sampler.kind == "grid")
+            checkGrid(samplerNode, c);
         if (!c.sampler.options.is_object() || c.sampler.options.empty()) {
             // no sampler section: the default sampler with its defaults
             if (const SamplerInfo* info = findSampler(c.sampler.kind))
@@ -552,6 +558,20 @@ private:
             if (!c.sampler.options.contains(o.path))
                 c.sampler.options[o.path] = o.defaultValue;
         }
+    }
+
+    // A grid larger than the budget would silently leave part of the space unexplored, so it
+    // is refused unless the file says truncate; a smaller one sets the budget to its size.
+    void checkGrid(const YAML::Node& at, StudyConfig& c) const {
+        const std::size_t size = GridSampler::gridSize(c.space, c.sampler.options);
+        const auto budget = static_cast<std::size_t>(c.budget.trials);
+        if (size > budget && !c.sampler.options.value("truncate", false))
+            error(at, "sampler",
+                  "the grid has " + std::to_string(size) + " points but budget.trials is " +
+                      std::to_string(budget) +
+                      ": raise budget.trials, make the grid coarser, or set truncate: true");
+        if (size < budget)
+            c.budget.trials = static_cast<int>(size);
     }
 
     void parseScheduler(const YAML::Node& node, StudyConfig& c) {

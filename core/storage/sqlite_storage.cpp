@@ -282,14 +282,14 @@ INSERT INTO meta (key, value) VALUES ('schema_version', '1');
     // Each step below upgrades a store of the version before it, in place, keeping its data.
     if (version < 2) {
         exec(R"(
-CREATE TABLE study_log (
+CREATE TABLE IF NOT EXISTS study_log (
     seq INTEGER PRIMARY KEY,
     study_id INTEGER NOT NULL REFERENCES studies(id),
     time REAL NOT NULL,
     level TEXT NOT NULL,
     message TEXT NOT NULL);
-CREATE INDEX study_log_by_study ON study_log (study_id, seq);
-CREATE INDEX metrics_by_step ON metrics (step, name);
+CREATE INDEX IF NOT EXISTS study_log_by_study ON study_log (study_id, seq);
+CREATE INDEX IF NOT EXISTS metrics_by_step ON metrics (step, name);
 UPDATE meta SET value = '2' WHERE key = 'schema_version';
 )");
     }
@@ -395,15 +395,21 @@ std::vector<LogEntry> SqliteStorage::studyLog(std::int64_t studyId, std::int64_t
     return out;
 }
 
-Trial SqliteStorage::createTrial(std::int64_t studyId, const Json& params) {
+Trial SqliteStorage::createTrial(std::int64_t studyId, const Json& params,
+                                 const std::string& runningBy) {
     Transaction tx(*this);
+    const bool running = !runningBy.empty();
     Stmt s(m_db,
-           std::string("INSERT INTO trials (study_id, number, state, params, created_at, rev) "
-                       "VALUES (?1, (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE "
-                       "study_id = ?1), 'WAITING', ?2, ?3, ") +
+           std::string("INSERT INTO trials (study_id, number, state, params, created_at, worker, "
+                       "attempts, started_at, heartbeat_at, rev) VALUES (?1, (SELECT "
+                       "COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ?1), ?4, ?2, "
+                       "?3, ?5, ?6, ?7, ?7, ") +
                kNextRev + "?1)) RETURNING " + kTrialColumns,
            m_path);
-    s.bind(1, studyId).bind(2, params.dump()).bind(3, nowSeconds());
+    const double now = nowSeconds();
+    s.bind(1, studyId).bind(2, params.dump()).bind(3, now);
+    s.bind(4, running ? "RUNNING" : "WAITING").bind(5, runningBy).bind(6, running ? 1 : 0);
+    s.bind(7, running ? std::optional<double>(now) : std::nullopt);
     if (!s.step())
         fail("creating a trial");
     Trial t = readTrial(s);

@@ -34,7 +34,8 @@ public:
                    const std::string& message) override;
     std::vector<LogEntry> studyLog(std::int64_t studyId, std::int64_t sinceSeq = 0) override;
 
-    Trial createTrial(std::int64_t studyId, const Json& params) override;
+    Trial createTrial(std::int64_t studyId, const Json& params,
+                      const std::string& runningBy = {}) override;
     std::optional<Trial> claimTrial(std::int64_t studyId, const std::string& worker) override;
     void heartbeat(std::int64_t trialId) override;
     void appendMetrics(std::int64_t trialId, int attempt,

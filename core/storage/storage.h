@@ -68,7 +68,10 @@ public:
     virtual std::vector<LogEntry> studyLog(std::int64_t studyId, std::int64_t sinceSeq = 0) = 0;
 
     // Trials
-    virtual Trial createTrial(std::int64_t studyId, const Json& params) = 0; // WAITING
+    // A WAITING trial; or, when `runningBy` names a worker, one already RUNNING for it (the
+    // ask-and-tell path, where the caller evaluates the trial itself).
+    virtual Trial createTrial(std::int64_t studyId, const Json& params,
+                              const std::string& runningBy = {}) = 0;
     // Atomically takes the oldest WAITING trial and makes it RUNNING for `worker`.
     virtual std::optional<Trial> claimTrial(std::int64_t studyId, const std::string& worker) = 0;
     virtual void heartbeat(std::int64_t trialId) = 0;

@@ -210,7 +210,8 @@ private Q_SLOTS:
         sqlite3* db = nullptr;
         sqlite3_open(path.c_str(), &db);
         sqlite3_exec(db,
-                     "DROP TABLE study_log; UPDATE meta SET value = '1' WHERE key = "
+                     "DROP TABLE study_log; DROP INDEX metrics_by_step; UPDATE meta SET value = "
+                     "'1' WHERE key = "
                      "'schema_version'",
                      nullptr, nullptr, nullptr);
         sqlite3_close(db);

@@ -88,6 +88,24 @@ private Q_SLOTS:
         QCOMPARE(c.storageUrl, std::string("sqlite:/base/other/place.db"));
     }
 
+    void tpeSamplerOptions() {
+        const auto catalog = TaskCatalog::withBuiltins();
+        const StudyConfig c =
+            parseStudyText("name: t\ntask: {kind: noop}\nobjectives: [{metric: loss}]\n"
+                           "sampler: {kind: tpe, n_startup_trials: 5, multivariate: true}\n",
+                           "t.yaml", "/tmp", catalog, false);
+        QCOMPARE(c.sampler.kind, std::string("tpe"));
+        QVERIFY(c.sampler.options["n_startup_trials"] == Json(5));
+        QVERIFY(c.sampler.options["multivariate"] == Json(true));
+        // the others filled with their defaults
+        QVERIFY(c.sampler.options["n_ei_candidates"] == Json(24));
+        QVERIFY(c.sampler.options["constant_liar"] == Json(false));
+        QVERIFY(c.sampler.options["prior_weight"] == Json(1.0));
+        QVERIFY(c.sampler.options["consider_endpoints"] == Json(false));
+        QVERIFY(c.sampler.options["consider_magic_clip"] == Json(true));
+        QCOMPARE(c.sampler.options.size(), std::size_t(7));
+    }
+
     void badFile_data() {
         QTest::addColumn<QString>("text");
         QTest::addColumn<int>("line");
@@ -182,9 +200,12 @@ private Q_SLOTS:
         QTest::newRow("no objective") << "name: s\ntask: {kind: noop}\n"
                                       << 1 << "objectives"
                                       << "is missing";
-        QTest::newRow("unknown sampler") << head + "sampler: {kind: tpe}\n"
+        QTest::newRow("unknown sampler") << head + "sampler: {kind: annealing}\n"
                                          << 4 << "sampler.kind"
-                                         << "unknown sampler 'tpe'";
+                                         << "unknown sampler 'annealing'";
+        QTest::newRow("unknown sampler option") << head + "sampler: {kind: tpe, n_startup: 5}\n"
+                                                << 4 << "sampler.n_startup"
+                                                << "unknown key";
         QTest::newRow("budget zero") << head + "budget: {trials: 0}\n"
                                      << 4 << "budget.trials"
                                      << "must be between";
@@ -200,11 +221,12 @@ private Q_SLOTS:
         QTest::newRow("yaml syntax") << "name: [unclosed\n"
                                      << 2 << ""
                                      << "";
-        QTest::newRow("bad max_attempts") << head + "executor: {max_attempts: 0}\n" << 4
-                                          << "executor.max_attempts" << "between 1 and 100";
-        QTest::newRow("short heartbeat timeout")
-            << head + "executor: {heartbeat_timeout: 1s}\n" << 4 << "executor.heartbeat_timeout"
-            << "at least 5s";
+        QTest::newRow("bad max_attempts") << head + "executor: {max_attempts: 0}\n"
+                                          << 4 << "executor.max_attempts"
+                                          << "between 1 and 100";
+        QTest::newRow("short heartbeat timeout") << head + "executor: {heartbeat_timeout: 1s}\n"
+                                                 << 4 << "executor.heartbeat_timeout"
+                                                 << "at least 5s";
         QTest::newRow("unknown storage") << head + "storage: postgresql://x/y\n"
                                          << 4 << "storage"
                                          << "only sqlite";
@@ -240,6 +262,31 @@ private Q_SLOTS:
             QCOMPARE(e.key(), std::string("task.dataset.path"));
             QVERIFY(QString(e.what()).contains("/nonexistent/fm/train-images-idx3-ubyte.gz"));
         }
+    }
+
+    void gridMustFitTheBudget() {
+        const auto catalog = TaskCatalog::withBuiltins();
+        const std::string head = "name: g\ntask: {kind: noop}\nobjective: {metric: loss}\n"
+                                 "space:\n  a: {type: int, low: 1, high: 4}\n"
+                                 "  b: {type: categorical, values: [x, y, z]}\n";
+        // 12 points, 10 trials: refused, naming both numbers
+        try {
+            parseStudyText(head + "sampler: {kind: grid}\nbudget: {trials: 10}\n", "g.yaml", "/tmp",
+                           catalog);
+            QFAIL("a grid larger than the budget was accepted");
+        } catch (const StudyFileError& e) {
+            QCOMPARE(e.line(), 7);
+            QVERIFY2(QString(e.what()).contains("12 points but budget.trials is 10"), e.what());
+        }
+        // ... unless told to truncate
+        auto c = parseStudyText(head + "sampler: {kind: grid, truncate: true}\nbudget: {trials: "
+                                       "10}\n",
+                                "g.yaml", "/tmp", catalog);
+        QCOMPARE(c.budget.trials, 10);
+        // a budget larger than the grid runs every point once
+        c = parseStudyText(head + "sampler: {kind: grid}\nbudget: {trials: 50}\n", "g.yaml", "/tmp",
+                           catalog);
+        QCOMPARE(c.budget.trials, 12);
     }
 
     void unreadableFile() {

@@ -1,0 +1,97 @@
+#include "core/execution/ask_tell.h"
+
+#include "core/execution/orchestrator.h"
+#include "core/execution/worker_loop.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace ps {
+
+AskTellStudy::AskTellStudy(StudyConfig config, Storage& storage)
+    : m_config(std::move(config)), m_storage(storage), m_name(processName() + ":ask"),
+      m_sampler(makeSampler(m_config.sampler)), m_fallback(m_config.sampler.seed),
+      m_scheduler(makeScheduler({m_config.scheduler.kind, m_config.scheduler.options,
+                                 m_config.objective().direction, m_config.name})) {
+    m_studyId = Orchestrator::ensureStudy(m_storage, m_config);
+}
+
+Trial AskTellStudy::ask() {
+    const auto trials = m_storage.trials(m_studyId);
+    const int number = trials.empty() ? 0 : trials.back().number + 1;
+    Json params;
+    try {
+        params = m_sampler->sample(m_config.space, trials, number);
+    } catch (const std::exception& e) {
+        m_storage.appendLog(m_studyId, "warning",
+                            "sampler '" + m_config.sampler.kind + "' failed: " + e.what() +
+                                "; trial " + std::to_string(number) + " was sampled at random");
+        params = m_fallback.sample(m_config.space, trials, number);
+    }
+    return m_storage.createTrial(m_studyId, params, m_name);
+}
+
+std::optional<std::string> AskTellStudy::report(std::int64_t trialId, std::int64_t step,
+                                                double value) {
+    const auto trial = m_storage.trial(trialId);
+    if (!trial || trial->state != TrialState::Running)
+        throw std::invalid_argument("trial " + std::to_string(trialId) + " is not running");
+    MetricPoint p;
+    p.step = step;
+    p.name = m_config.objective().metric;
+    p.value = value;
+    m_storage.appendMetrics(trialId, trial->attempts, {p});
+    if (!m_scheduler || !m_scheduler->judgesAt(trial->number, step))
+        return std::nullopt;
+    std::vector<PeerValue> peers;
+    for (const auto& v : m_storage.stepValues(m_studyId, p.name, step)) {
+        if (v.number != trial->number)
+            peers.push_back({v.number, v.state, v.value});
+    }
+    return m_scheduler->judge(trial->number, step, value, peers);
+}
+
+Trial AskTellStudy::tell(std::int64_t trialId, double value) {
+    if (!std::isfinite(value))
+        return finish(trialId, TrialState::Fail, {{m_config.objective().metric, value}},
+                      std::nullopt,
+                      "objective " + m_config.objective().metric + " is " +
+                          (std::isnan(value) ? "nan" : "infinite"));
+    return finish(trialId, TrialState::Complete, {{m_config.objective().metric, value}}, value, {});
+}
+
+Trial AskTellStudy::tell(std::int64_t trialId, TrialState state,
+                         const std::map<std::string, double>& metrics, const std::string& reason) {
+    auto it = metrics.find(m_config.objective().metric);
+    std::optional<double> value;
+    if (it != metrics.end() && std::isfinite(it->second))
+        value = it->second;
+    if (state == TrialState::Complete && !value)
+        return finish(trialId, TrialState::Fail, metrics, std::nullopt,
+                      "objective " + m_config.objective().metric + " is missing or not finite");
+    return finish(trialId, state, metrics, value, reason);
+}
+
+Trial AskTellStudy::finish(std::int64_t trialId, TrialState state,
+                           const std::map<std::string, double>& m, std::optional<double> value,
+                           const std::string& reason) {
+    if (!isFinished(state))
+        throw std::invalid_argument("tell() needs COMPLETE, PRUNED or FAIL");
+    if (!m_storage.finishTrial(trialId, m_name, state, m, value, reason))
+        throw std::invalid_argument("trial " + std::to_string(trialId) +
+                                    " is not a running trial of this ask-and-tell study");
+    return *m_storage.trial(trialId);
+}
+
+std::optional<Trial> AskTellStudy::bestTrial() {
+    std::optional<Trial> best;
+    const bool minimize = m_config.objective().direction == Direction::Minimize;
+    for (auto& t : m_storage.trials(m_studyId)) {
+        if (t.state == TrialState::Complete && t.value &&
+            (!best || (minimize ? *t.value < *best->value : *t.value > *best->value)))
+            best = std::move(t);
+    }
+    return best;
+}
+
+} // namespace ps

@@ -1,0 +1,21 @@
+#pragma once
+// How every sampler turns numbers in [0, 1) into parameter values, so that random, Sobol and
+// Latin-hypercube designs agree on what a coordinate means.
+
+#include "core/space/search_space.h"
+
+#include <vector>
+
+namespace ps {
+
+// Maps a point of the unit cube to parameters: coordinate j goes to space.params[j]
+// (log-uniform on log scales, ints rounded after widening the bounds by half a unit, steps
+// snapped, categoricals by floor(u*K)). An inactive parameter's coordinate is skipped, so each
+// parameter keeps its own dimension whatever the conditions. Parameters are declared parents
+// first (the parser checks), so conditions are evaluated in order.
+Json paramsFromUnitPoint(const SearchSpace& space, const std::vector<double>& u);
+
+// splitmix64: turns (seed, index) pairs into well-mixed stream seeds.
+std::uint64_t mixSeed(std::uint64_t x);
+
+} // namespace ps
