@@ -11,6 +11,7 @@ packages=(
     libvtk9-dev mpi-default-dev
     libtorch-dev libopenblas0-pthread
     libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev zlib1g-dev
+    libeigen3-dev
     dataset-fashion-mnist
     xvfb xauth fonts-dejavu-core
 )

@@ -1,7 +1,9 @@
 #include "core/sampling/sampler.h"
 
+#include "core/sampling/cmaes_sampler.h"
 #include "core/sampling/grid_sampler.h"
 #include "core/sampling/lhs_sampler.h"
+#include "core/sampling/nsga2_sampler.h"
 #include "core/sampling/random_sampler.h"
 #include "core/sampling/sobol_sampler.h"
 #include "core/sampling/tpe_sampler.h"
@@ -13,8 +15,8 @@ namespace ps {
 const std::vector<SamplerInfo>& samplerCatalog() {
     // One entry per built-in sampler; each sampler's file provides its info() function.
     static const std::vector<SamplerInfo> catalog = {
-        RandomSampler::info(), TpeSampler::info(), GridSampler::info(),
-        SobolSampler::info(),  LhsSampler::info(),
+        RandomSampler::info(), TpeSampler::info(),   GridSampler::info(),  SobolSampler::info(),
+        LhsSampler::info(),    CmaEsSampler::info(), Nsga2Sampler::info(),
     };
     return catalog;
 }
