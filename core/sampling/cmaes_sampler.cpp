@@ -27,37 +27,6 @@ bool modelled(const ParamSpec& p) {
     return p.type != ParamType::Categorical && (p.when.is_null() || p.when.empty());
 }
 
-// The unit-cube coordinate of a trial's value, the inverse of paramsFromUnitPoint; nothing
-// when the value is absent or not a number (a trial from before the space was edited).
-std::optional<double> unitOf(const ParamSpec& p, const Json& params) {
-    const auto it = params.find(p.name);
-    if (it == params.end() || !it->is_number())
-        return std::nullopt;
-    const double v = it->get<double>();
-    if (!std::isfinite(v))
-        return std::nullopt;
-    double lo = p.low, hi = p.high, x = v;
-    if (p.type == ParamType::Int) {
-        // ints own the cell [k - 1/2, k + 1/2]: its centre is the value's coordinate
-        if (p.log) {
-            lo = std::log(p.low - 0.5 + 1e-9);
-            hi = std::log(p.high + 0.5);
-            x = std::log(std::max(v, 1e-300));
-        } else {
-            lo = p.low - 0.5;
-            hi = p.high + 0.5;
-        }
-    } else if (p.log) {
-        lo = std::log(p.low);
-        hi = std::log(p.high);
-        x = std::log(std::max(v, 1e-300));
-    }
-    if (!(hi > lo))
-        return 0.5; // a single possible value: any coordinate gives it
-    const double u = (x - lo) / (hi - lo);
-    return std::isfinite(u) ? std::clamp(u, 0.0, 1.0) : 0.5;
-}
-
 bool isBad(const Trial& t) {
     return t.state != TrialState::Complete || !t.value || !std::isfinite(*t.value);
 }
@@ -215,25 +184,14 @@ CmaEsSampler::CmaEsSampler(std::uint64_t seed, Options options, Direction direct
 CmaEsSampler::~CmaEsSampler() = default;
 
 SamplerInfo CmaEsSampler::info() {
-    auto option = [](std::string path, SettingType type, Json def, std::optional<double> min,
-                     std::optional<double> max, std::string help) {
-        SettingSpec s;
-        s.path = std::move(path);
-        s.type = type;
-        s.defaultValue = std::move(def);
-        s.min = min;
-        s.max = max;
-        s.help = std::move(help);
-        return s;
-    };
     return {"cmaes",
             "CMA-ES (Hansen's tutorial defaults) on the float and int parameters; categorical "
             "and conditional ones sampled at random",
             {
-                option("sigma0", SettingType::Float, 0.2, 1e-6, 1.0,
-                       "initial step size, as a fraction of each parameter's range"),
-                option("n_startup_trials", SettingType::Int, 1, 0.0, std::nullopt,
-                       "trials sampled at random before the first CMA-ES generation"),
+                makeSetting("sigma0", SettingType::Float, 0.2, 1e-6, 1.0,
+                            "initial step size, as a fraction of each parameter's range"),
+                makeSetting("n_startup_trials", SettingType::Int, 1, 0.0, std::nullopt,
+                            "trials sampled at random before the first CMA-ES generation"),
             },
             [](const SamplerConfig& c) {
                 Options o;
@@ -304,7 +262,8 @@ const CmaEsSampler::State& CmaEsSampler::stateFor(const std::vector<std::size_t>
         for (const Trial* t : gen) {
             Eigen::VectorXd x = prev.mean;
             for (int j = 0; j < n; ++j) {
-                const auto u = unitOf(space.params[dims[static_cast<std::size_t>(j)]], t->params);
+                const auto u =
+                    unitCoordinate(space.params[dims[static_cast<std::size_t>(j)]], t->params);
                 if (u)
                     x[j] = *u; // a missing value sits at the mean: it moves nothing
             }

@@ -339,31 +339,7 @@ std::optional<double> coordOf(const ParamSpec& p, const Json& params) {
         }
         return std::nullopt;
     }
-    if (!it->is_number())
-        return std::nullopt;
-    const double v = it->get<double>();
-    if (!std::isfinite(v))
-        return std::nullopt;
-    double lo = p.low, hi = p.high, x = v;
-    if (p.type == ParamType::Int) {
-        // ints own the cell [k - 1/2, k + 1/2]: its centre is the value's coordinate
-        if (p.log) {
-            lo = std::log(p.low - 0.5 + 1e-9);
-            hi = std::log(p.high + 0.5);
-            x = std::log(std::max(v, 1e-300));
-        } else {
-            lo = p.low - 0.5;
-            hi = p.high + 0.5;
-        }
-    } else if (p.log) {
-        lo = std::log(p.low);
-        hi = std::log(p.high);
-        x = std::log(std::max(v, 1e-300));
-    }
-    if (!(hi > lo))
-        return 0.5; // a single possible value: any coordinate gives it
-    const double u = (x - lo) / (hi - lo);
-    return std::isfinite(u) ? std::clamp(u, 0.0, 1.0) : 0.5;
+    return unitCoordinate(p, params);
 }
 
 } // namespace
@@ -454,24 +430,15 @@ GpSampler::GpSampler(std::uint64_t seed, Options options, Direction direction)
     : m_seed(seed), m_options(options), m_direction(direction) {}
 
 SamplerInfo GpSampler::info() {
-    auto option = [](std::string path, SettingType type, Json def, std::optional<double> min,
-                     std::string help) {
-        SettingSpec s;
-        s.path = std::move(path);
-        s.type = type;
-        s.defaultValue = std::move(def);
-        s.min = min;
-        s.help = std::move(help);
-        return s;
-    };
     return {"gp",
             "Gaussian-process Bayesian optimization (Matern-5/2, MAP hyperparameters, log EI; "
             "as Optuna's GPSampler); conditional parameters sampled at random",
             {
-                option("n_startup_trials", SettingType::Int, 10, 0.0,
-                       "completed trials sampled at random before the GP takes over"),
-                option("deterministic_objective", SettingType::Bool, false, std::nullopt,
-                       "the objective has no noise: fix the noise variance at its minimum"),
+                makeSetting("n_startup_trials", SettingType::Int, 10, 0.0, std::nullopt,
+                            "completed trials sampled at random before the GP takes over"),
+                makeSetting("deterministic_objective", SettingType::Bool, false, std::nullopt,
+                            std::nullopt,
+                            "the objective has no noise: fix the noise variance at its minimum"),
             },
             [](const SamplerConfig& c) {
                 Options o;

@@ -93,37 +93,26 @@ Nsga2Sampler::Nsga2Sampler(std::uint64_t seed, Options options, std::vector<Obje
     : m_seed(seed), m_options(std::move(options)), m_objectives(std::move(objectives)) {}
 
 SamplerInfo Nsga2Sampler::info() {
-    auto option = [](std::string path, SettingType type, Json def, std::optional<double> min,
-                     std::optional<double> max, std::string help,
-                     std::vector<std::string> choices = {}) {
-        SettingSpec s;
-        s.path = std::move(path);
-        s.type = type;
-        s.defaultValue = std::move(def);
-        s.min = min;
-        s.max = max;
-        s.choices = std::move(choices);
-        s.help = std::move(help);
-        return s;
-    };
     return {
         "nsga2",
         "NSGA-II genetic algorithm for one or several objectives (Optuna NSGAIISampler defaults)",
         {
-            option("population_size", SettingType::Int, 50, 2.0, std::nullopt,
-                   "trials per generation; the first generation is random"),
-            option("crossover_prob", SettingType::Float, 0.9, 0.0, 1.0,
-                   "chance that a child is a crossover of two parents rather than a copy of one"),
-            option("mutation_prob", SettingType::Float, 0.0, 0.0, 1.0,
-                   "chance that a gene is redrawn at random; 0 means 1 / number of parameters"),
-            option("swapping_prob", SettingType::Float, 0.5, 0.0, 1.0,
-                   "uniform crossover: chance that a gene comes from the second parent"),
-            option("crossover", SettingType::String, "uniform", std::nullopt, std::nullopt,
-                   "uniform, or sbx (simulated binary crossover for numbers, uniform for "
-                   "categoricals)",
-                   {"uniform", "sbx"}),
-            option("sbx_eta", SettingType::Float, 0.0, 0.0, std::nullopt,
-                   "SBX distribution index; 0 means 20 for one objective, 2 for several"),
+            makeSetting("population_size", SettingType::Int, 50, 2.0, std::nullopt,
+                        "trials per generation; the first generation is random"),
+            makeSetting(
+                "crossover_prob", SettingType::Float, 0.9, 0.0, 1.0,
+                "chance that a child is a crossover of two parents rather than a copy of one"),
+            makeSetting(
+                "mutation_prob", SettingType::Float, 0.0, 0.0, 1.0,
+                "chance that a gene is redrawn at random; 0 means 1 / number of parameters"),
+            makeSetting("swapping_prob", SettingType::Float, 0.5, 0.0, 1.0,
+                        "uniform crossover: chance that a gene comes from the second parent"),
+            makeSetting("crossover", SettingType::String, "uniform", std::nullopt, std::nullopt,
+                        "uniform, or sbx (simulated binary crossover for numbers, uniform for "
+                        "categoricals)",
+                        {"uniform", "sbx"}),
+            makeSetting("sbx_eta", SettingType::Float, 0.0, 0.0, std::nullopt,
+                        "SBX distribution index; 0 means 20 for one objective, 2 for several"),
         },
         [](const SamplerConfig& c) {
             Options o;

@@ -478,35 +478,24 @@ TpeSampler::TpeSampler(std::uint64_t seed, Options options, Direction direction)
     : m_seed(seed), m_options(options), m_direction(direction) {}
 
 SamplerInfo TpeSampler::info() {
-    auto option = [](std::string path, SettingType type, Json def, std::optional<double> min,
-                     std::optional<double> max, std::string help) {
-        SettingSpec s;
-        s.path = std::move(path);
-        s.type = type;
-        s.defaultValue = std::move(def);
-        s.min = min;
-        s.max = max;
-        s.help = std::move(help);
-        return s;
-    };
     return {
         "tpe",
         "Tree-structured Parzen Estimator (Optuna 4.x TPESampler defaults)",
         {
-            option("n_startup_trials", SettingType::Int, 10, 0.0, std::nullopt,
-                   "random sampling until this many trials are complete or pruned"),
-            option("n_ei_candidates", SettingType::Int, 24, 1.0, std::nullopt,
-                   "candidates drawn from l(x) per suggestion"),
-            option("multivariate", SettingType::Bool, false, std::nullopt, std::nullopt,
-                   "model the always-active parameters jointly"),
-            option("constant_liar", SettingType::Bool, false, std::nullopt, std::nullopt,
-                   "count running trials as bad, so parallel workers spread out"),
-            option("prior_weight", SettingType::Float, 1.0, 0.0, std::nullopt,
-                   "weight of the prior kernel"),
-            option("consider_endpoints", SettingType::Bool, false, std::nullopt, std::nullopt,
-                   "let the outermost kernels' widths use the gap to the bounds"),
-            option("consider_magic_clip", SettingType::Bool, true, std::nullopt, std::nullopt,
-                   "lower-bound kernel widths by range / min(100, 1 + kernels)"),
+            makeSetting("n_startup_trials", SettingType::Int, 10, 0.0, std::nullopt,
+                        "random sampling until this many trials are complete or pruned"),
+            makeSetting("n_ei_candidates", SettingType::Int, 24, 1.0, std::nullopt,
+                        "candidates drawn from l(x) per suggestion"),
+            makeSetting("multivariate", SettingType::Bool, false, std::nullopt, std::nullopt,
+                        "model the always-active parameters jointly"),
+            makeSetting("constant_liar", SettingType::Bool, false, std::nullopt, std::nullopt,
+                        "count running trials as bad, so parallel workers spread out"),
+            makeSetting("prior_weight", SettingType::Float, 1.0, 0.0, std::nullopt,
+                        "weight of the prior kernel"),
+            makeSetting("consider_endpoints", SettingType::Bool, false, std::nullopt, std::nullopt,
+                        "let the outermost kernels' widths use the gap to the bounds"),
+            makeSetting("consider_magic_clip", SettingType::Bool, true, std::nullopt, std::nullopt,
+                        "lower-bound kernel widths by range / min(100, 1 + kernels)"),
         },
         [](const SamplerConfig& c) {
             Options o;

@@ -65,4 +65,33 @@ Json paramsFromUnitPoint(const SearchSpace& space, const std::vector<double>& u)
     return params;
 }
 
+std::optional<double> unitCoordinate(const ParamSpec& p, const Json& params) {
+    const auto it = params.find(p.name);
+    if (it == params.end() || !it->is_number())
+        return std::nullopt;
+    const double v = it->get<double>();
+    if (!std::isfinite(v))
+        return std::nullopt;
+    double lo = p.low, hi = p.high, x = v;
+    if (p.type == ParamType::Int) {
+        // ints own the cell [k - 1/2, k + 1/2]: its centre is the value's coordinate
+        if (p.log) {
+            lo = std::log(p.low - 0.5 + 1e-9);
+            hi = std::log(p.high + 0.5);
+            x = std::log(std::max(v, 1e-300));
+        } else {
+            lo = p.low - 0.5;
+            hi = p.high + 0.5;
+        }
+    } else if (p.log) {
+        lo = std::log(p.low);
+        hi = std::log(p.high);
+        x = std::log(std::max(v, 1e-300));
+    }
+    if (!(hi > lo))
+        return 0.5; // a single possible value: any coordinate gives it
+    const double u = (x - lo) / (hi - lo);
+    return std::isfinite(u) ? std::clamp(u, 0.0, 1.0) : 0.5;
+}
+
 } // namespace ps

@@ -4,6 +4,7 @@
 
 #include "core/space/search_space.h"
 
+#include <optional>
 #include <vector>
 
 namespace ps {
@@ -14,6 +15,11 @@ namespace ps {
 // parameter keeps its own dimension whatever the conditions. Parameters are declared parents
 // first (the parser checks), so conditions are evaluated in order.
 Json paramsFromUnitPoint(const SearchSpace& space, const std::vector<double>& u);
+
+// The inverse of paramsFromUnitPoint for a float or int parameter: the unit-cube coordinate of
+// its value in `params` (an int's coordinate is the centre of its cell); nothing when the value
+// is absent or not a finite number (a trial from before the space was edited).
+std::optional<double> unitCoordinate(const ParamSpec& p, const Json& params);
 
 // splitmix64: turns (seed, index) pairs into well-mixed stream seeds.
 std::uint64_t mixSeed(std::uint64_t x);

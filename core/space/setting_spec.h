@@ -23,4 +23,19 @@ struct SettingSpec {
     std::string help;
 };
 
+// One declaration in one call, for the option lists of samplers, schedulers and tasks.
+inline SettingSpec makeSetting(std::string path, SettingType type, Json defaultValue,
+                               std::optional<double> min, std::optional<double> max,
+                               std::string help, std::vector<std::string> choices = {}) {
+    SettingSpec s;
+    s.path = std::move(path);
+    s.type = type;
+    s.defaultValue = std::move(defaultValue);
+    s.min = min;
+    s.max = max;
+    s.choices = std::move(choices);
+    s.help = std::move(help);
+    return s;
+}
+
 } // namespace ps
