@@ -17,8 +17,12 @@ AskTellStudy::AskTellStudy(StudyConfig config, Storage& storage)
 }
 
 Trial AskTellStudy::ask() {
-    const auto trials = m_storage.trials(m_studyId);
+    auto trials = m_storage.trials(m_studyId);
     const int number = trials.empty() ? 0 : trials.back().number + 1;
+    // As in orchestrated runs: under Hyperband the sampler sees the new trial's bracket only.
+    if (const auto group = m_scheduler ? m_scheduler->groupOf(number) : std::nullopt)
+        std::erase_if(trials,
+                      [&](const Trial& t) { return m_scheduler->groupOf(t.number) != group; });
     Json params;
     try {
         params = m_sampler->sample(m_config.space, trials, number);

@@ -37,7 +37,9 @@ Orchestrator::Orchestrator(StudyConfig config, Storage& storage, ExecutorFactory
                            OrchestratorOptions options)
     : m_config(std::move(config)), m_storage(storage), m_makeExecutor(std::move(makeExecutor)),
       m_options(withStudySettings(options, m_config)), m_sampler(makeSampler(m_config.sampler)),
-      m_fallback(m_config.sampler.seed) {}
+      m_fallback(m_config.sampler.seed),
+      m_scheduler(makeScheduler({m_config.scheduler.kind, m_config.scheduler.options,
+                                 m_config.objective().direction, m_config.name})) {}
 
 std::int64_t Orchestrator::ensureStudy(Storage& storage, const StudyConfig& config) {
     StudyRecord record;
@@ -145,8 +147,18 @@ bool hasNonFinite(const Json& params) {
 
 Json Orchestrator::suggest(int number) {
     std::string problem;
+    // Under Hyperband a sampler models only the trials of the new trial's bracket.
+    const std::optional<int> group = m_scheduler ? m_scheduler->groupOf(number) : std::nullopt;
+    std::vector<Trial> sameGroup;
+    if (group) {
+        for (const auto& t : m_trials) {
+            if (m_scheduler->groupOf(t.number) == group)
+                sameGroup.push_back(t);
+        }
+    }
+    const std::vector<Trial>& history = group ? sameGroup : m_trials;
     try {
-        Json params = m_sampler->sample(m_config.space, m_trials, number);
+        Json params = m_sampler->sample(m_config.space, history, number);
         if (!hasNonFinite(params))
             return params;
         problem = "proposed a non-finite value (" + params.dump() + ")";
@@ -157,7 +169,7 @@ Json Orchestrator::suggest(int number) {
     m_storage.appendLog(m_studyId, "warning",
                         "sampler '" + m_config.sampler.kind + "' " + problem + "; trial " +
                             std::to_string(number) + " was sampled at random instead");
-    return m_fallback.sample(m_config.space, m_trials, number);
+    return m_fallback.sample(m_config.space, history, number);
 }
 
 RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallback& onProgress) {

@@ -7,6 +7,7 @@
 #include "core/execution/executor.h"
 #include "core/sampling/random_sampler.h"
 #include "core/sampling/sampler.h"
+#include "core/scheduling/scheduler.h"
 #include "core/storage/storage.h"
 
 #include <atomic>
@@ -67,6 +68,7 @@ private:
     OrchestratorOptions m_options;
     std::unique_ptr<Sampler> m_sampler;
     RandomSampler m_fallback; // for a suggestion the configured sampler could not make
+    std::unique_ptr<Scheduler> m_scheduler; // only to ask which trials a sampler may see
     std::int64_t m_studyId = 0;
     std::int64_t m_rev = 0;
     std::vector<Trial> m_trials; // by number; refreshed incrementally

@@ -31,6 +31,7 @@ public:
     bool judgesAt(int trialNumber, std::int64_t step) const override;
     std::optional<std::string> judge(int trialNumber, std::int64_t step, double value,
                                      const std::vector<PeerValue>& peers) override;
+    std::optional<int> groupOf(int trialNumber) const override { return bracketOf(trialNumber); }
 
 private:
     std::string m_studyName;

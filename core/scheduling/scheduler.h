@@ -41,6 +41,13 @@ public:
     // every other trial reported at this same step.
     virtual std::optional<std::string> judge(int trialNumber, std::int64_t step, double value,
                                              const std::vector<PeerValue>& peers) = 0;
+    // Trials judged against each other form a group (a Hyperband bracket). Samplers are shown
+    // only the trials of the group a new trial falls in, so that values reached with different
+    // budgets are not modelled together (as Optuna does). Nothing: one group.
+    virtual std::optional<int> groupOf(int trialNumber) const {
+        (void)trialNumber;
+        return std::nullopt;
+    }
 };
 
 struct SchedulerInfo {

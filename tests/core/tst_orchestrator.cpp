@@ -5,6 +5,7 @@
 #include "core/execution/orchestrator.h"
 #include "core/execution/thread_executor.h"
 #include "core/execution/worker_loop.h"
+#include "core/scheduling/hyperband.h"
 #include "core/space/study_file.h"
 #include "test_util.h"
 
@@ -208,6 +209,42 @@ private Q_SLOTS:
         QCOMPARE(log[0].level, std::string("warning"));
         QVERIFY(QString::fromStdString(log[0].message).contains("model not fitted"));
         QVERIFY(QString::fromStdString(log[1].message).contains("non-finite"));
+    }
+
+    void samplersSeeOnlyTheirHyperbandBracket() {
+        // Records what it was shown; proposes random values.
+        class Recorder final : public Sampler {
+        public:
+            std::map<int, std::vector<int>> seen; // trial number -> numbers in its history
+            Json sample(const SearchSpace& space, const std::vector<Trial>& trials,
+                        int number) override {
+                for (const auto& t : trials)
+                    seen[number].push_back(t.number);
+                return RandomSampler(1).sample(space, trials, number);
+            }
+        };
+        auto dir = test::makeTempDir();
+        const auto catalog = TaskCatalog::withBuiltins();
+        const StudyConfig c = parseStudyText(
+            "name: hb\ntask: {kind: noop, steps: 9}\nspace:\n  x: {type: float, low: 0, high: "
+            "1}\nobjective: {metric: loss}\nscheduler: {kind: hyperband, min: 1, max: 9, eta: "
+            "3}\nbudget: {trials: 30, parallel: 2}\n",
+            "hb.yaml", dir.path().toStdString(), catalog);
+        auto storage = openStorage(c.storageUrl);
+        Orchestrator o(c, *storage, threads(c));
+        auto recorder = std::make_unique<Recorder>();
+        Recorder* r = recorder.get();
+        o.setSampler(std::move(recorder));
+        std::atomic<bool> interrupt{false};
+        QCOMPARE(o.run(interrupt), RunEnd::Finished);
+        HyperbandPruner hb({"hyperband", c.scheduler.options, Direction::Minimize, "hb"});
+        int nonEmpty = 0;
+        for (const auto& [number, history] : r->seen) {
+            nonEmpty += history.empty() ? 0 : 1;
+            for (int other : history)
+                QCOMPARE(hb.bracketOf(other), hb.bracketOf(number));
+        }
+        QVERIFY(nonEmpty > 5);
     }
 
     void sameStudyTwiceIsOneStudy() {
