@@ -2,6 +2,7 @@
 // them log-scale): the MAP fit (O(n^3) per L-BFGS step) dominates as n grows.
 // Usage: bench_gp [min seconds per figure, default 1]
 
+#include "bench/bench_machine.h"
 #include "core/sampling/gp_sampler.h"
 #include "core/sampling/random_sampler.h"
 
@@ -15,18 +16,6 @@
 using namespace ps;
 
 namespace {
-
-std::string cpuModel() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("model name", 0) == 0) {
-            const auto colon = line.find(':');
-            return colon == std::string::npos ? line : line.substr(colon + 2);
-        }
-    }
-    return "unknown CPU";
-}
 
 SearchSpace floatSpace() {
     SearchSpace s;
@@ -86,7 +75,7 @@ double timeSuggestion(const SearchSpace& space, int n, double minSeconds) {
 int main(int argc, char** argv) {
     const double minSeconds = argc > 1 ? std::atof(argv[1]) : 1.0;
     std::printf("bench_gp: ms per suggestion, 10 float dimensions, 2048 candidates\n");
-    std::printf("machine: %s\n\n", cpuModel().c_str());
+    std::printf("machine: %s\n\n", ps::bench::cpuModel().c_str());
     std::printf("%10s %10s\n", "n=100", "n=500");
     for (int n : {100, 500}) {
         std::printf(" %10.1f", 1e3 * timeSuggestion(floatSpace(), n, minSeconds));

@@ -4,6 +4,7 @@
 // Also: --scheduler hyperband --steps 27 --trials 5000 (issue 3: a 5,000-trial Hyperband
 // study finishes and storage stays fast).
 
+#include "bench/bench_machine.h"
 #include "core/execution/local_executor.h"
 #include "core/execution/orchestrator.h"
 #include "core/execution/task.h"
@@ -18,20 +19,6 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
-
-namespace {
-
-std::string cpuModel() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("model name", 0) == 0)
-            return line.substr(line.find(':') + 2);
-    }
-    return "unknown CPU";
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
     int trials = 1000, workers = 2, steps = 1;
@@ -84,7 +71,7 @@ int main(int argc, char** argv) {
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto counts = storage->counts(orchestrator.studyId());
-    std::printf("machine: %s, %u hardware threads\n", cpuModel().c_str(),
+    std::printf("machine: %s, %u hardware threads\n", ps::bench::cpuModel().c_str(),
                 std::thread::hardware_concurrency());
     std::printf("orchestration: %d noop trials of %d steps, scheduler %s, %d worker processes, "
                 "SQLite WAL storage\n",

@@ -8,6 +8,7 @@
 // the grid has at least `budget` points.
 // Usage: bench_sampler_quality [--seeds N (20)] [--budget-scale S (1.0)] [--only k1,k2,...]
 
+#include "bench/bench_machine.h"
 #include "core/sampling/sampler.h"
 #include "core/space/search_space.h"
 #include "core/study/trial.h"
@@ -29,18 +30,6 @@
 using namespace ps;
 
 namespace {
-
-std::string cpuModel() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("model name", 0) == 0) {
-            const auto colon = line.find(':');
-            return colon == std::string::npos ? line : line.substr(colon + 2);
-        }
-    }
-    return "unknown CPU";
-}
 
 struct Problem {
     std::string name;
@@ -257,7 +246,7 @@ int main(int argc, char** argv) {
         only.push_back("random"); // the verdicts compare against random
 
     const auto all = contenders(only);
-    std::printf("machine: %s\n", cpuModel().c_str());
+    std::printf("machine: %s\n", ps::bench::cpuModel().c_str());
     std::printf("seeds: %d, budget scale: %g, samplers:", seeds, budgetScale);
     for (const auto& c : all)
         std::printf(" %s", c.label.c_str());

@@ -3,6 +3,7 @@
 // and times until every trial is in the table and the history plot.
 // Usage: bench_study_open [--trials N] (default 5000).
 
+#include "bench/bench_machine.h"
 #include "core/storage/storage.h"
 #include "widgets/history_plot.h"
 #include "widgets/main_window.h"
@@ -70,14 +71,7 @@ int main(int argc, char** argv) {
     }
     const double openMs = static_cast<double>(timer.elapsed());
 
-    std::string cpu = "unknown CPU";
-    std::ifstream in("/proc/cpuinfo");
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind("model name", 0) == 0) {
-            cpu = line.substr(line.find(':') + 2);
-            break;
-        }
-    }
+    const std::string cpu = ps::bench::cpuModel();
     std::printf("machine: %s\n", cpu.c_str());
     std::printf("study: %d finished trials, 12 parameters, %d metric points (written in %.1f s)\n",
                 trials, trials * 18, writeS);

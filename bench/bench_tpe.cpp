@@ -3,6 +3,7 @@
 // discrete kernels cost an erfc per component instead of a square).
 // Usage: bench_tpe [min seconds per figure, default 0.5]
 
+#include "bench/bench_machine.h"
 #include "core/sampling/random_sampler.h"
 #include "core/sampling/tpe_sampler.h"
 
@@ -16,18 +17,6 @@
 using namespace ps;
 
 namespace {
-
-std::string cpuModel() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("model name", 0) == 0) {
-            const auto colon = line.find(':');
-            return colon == std::string::npos ? line : line.substr(colon + 2);
-        }
-    }
-    return "unknown CPU";
-}
 
 SearchSpace floatSpace() {
     SearchSpace s;
@@ -100,7 +89,7 @@ double timeSuggestion(const SearchSpace& space, int n, bool multivariate, double
 int main(int argc, char** argv) {
     const double minSeconds = argc > 1 ? std::atof(argv[1]) : 0.5;
     std::printf("bench_tpe: ms per suggestion, 10 dimensions, n_ei_candidates 24\n");
-    std::printf("machine: %s\n\n", cpuModel().c_str());
+    std::printf("machine: %s\n\n", ps::bench::cpuModel().c_str());
     std::printf("%-7s %-13s %10s %10s %10s\n", "space", "mode", "n=100", "n=1000", "n=10000");
     for (int s = 0; s < 2; ++s) {
         const SearchSpace space = s == 0 ? floatSpace() : mixedSpace();

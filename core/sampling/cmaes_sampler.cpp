@@ -1,5 +1,6 @@
 #include "core/sampling/cmaes_sampler.h"
 
+#include "core/sampling/random_sampler.h"
 #include "core/sampling/unit_mapping.h"
 
 #include <Eigen/Dense>
@@ -282,11 +283,7 @@ Json CmaEsSampler::sample(const SearchSpace& space, const std::vector<Trial>& tr
     // RandomSampler's unit point for this trial (the same stream, one draw per parameter):
     // categorical and conditional parameters keep these values, which the CMA-ES does not
     // model, and the modelled coordinates are overwritten below.
-    std::mt19937_64 randomRng(mixSeed(m_seed ^ mixSeed(static_cast<std::uint64_t>(number))));
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
-    std::vector<double> u(space.params.size());
-    for (auto& x : u)
-        x = unit(randomRng);
+    std::vector<double> u = RandomSampler::unitPoint(m_seed, number, space.params.size());
 
     std::vector<std::size_t> dims;
     for (std::size_t j = 0; j < space.params.size(); ++j) {

@@ -1,5 +1,6 @@
 #include "core/sampling/gp_sampler.h"
 
+#include "core/sampling/random_sampler.h"
 #include "core/sampling/unit_mapping.h"
 
 #include <Eigen/Dense>
@@ -454,11 +455,7 @@ SamplerInfo GpSampler::info() {
 Json GpSampler::sample(const SearchSpace& space, const std::vector<Trial>& trials, int number) {
     // RandomSampler's unit point for this trial (the same stream, one draw per parameter):
     // the startup proposal, and the values of the parameters the GP does not model.
-    std::mt19937_64 randomRng(mixSeed(m_seed ^ mixSeed(static_cast<std::uint64_t>(number))));
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
-    std::vector<double> u(space.params.size());
-    for (auto& v : u)
-        v = unit(randomRng);
+    std::vector<double> u = RandomSampler::unitPoint(m_seed, number, space.params.size());
 
     std::vector<std::size_t> dims;
     std::vector<bool> cat;
@@ -574,6 +571,7 @@ Json GpSampler::sample(const SearchSpace& space, const std::vector<Trial>& trial
         } else {
             std::iota(perm.begin(), perm.end(), 0);
             std::shuffle(perm.begin(), perm.end(), rng);
+            std::uniform_real_distribution<double> unit(0.0, 1.0);
             for (int i = 0; i < kCandidates; ++i)
                 cand(i, j) = (perm[static_cast<std::size_t>(i)] + unit(rng)) / kCandidates;
         }

@@ -15,14 +15,18 @@ SamplerInfo RandomSampler::info() {
             [](const SamplerConfig& c) { return std::make_unique<RandomSampler>(c.seed); }};
 }
 
-Json RandomSampler::sample(const SearchSpace& space, const std::vector<Trial>&, int number) {
-    std::mt19937_64 rng(mixSeed(m_seed ^ mixSeed(static_cast<std::uint64_t>(number))));
+std::vector<double> RandomSampler::unitPoint(std::uint64_t seed, int number, std::size_t size) {
+    std::mt19937_64 rng(mixSeed(seed ^ mixSeed(static_cast<std::uint64_t>(number))));
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     // One draw per parameter, active or not, so a condition never shifts the others' values.
-    std::vector<double> u(space.params.size());
+    std::vector<double> u(size);
     for (auto& x : u)
         x = unit(rng);
-    return paramsFromUnitPoint(space, u);
+    return u;
+}
+
+Json RandomSampler::sample(const SearchSpace& space, const std::vector<Trial>&, int number) {
+    return paramsFromUnitPoint(space, unitPoint(m_seed, number, space.params.size()));
 }
 
 } // namespace ps
