@@ -73,6 +73,12 @@ int main(int argc, char** argv) {
     sa.sa_handler = onSignal;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
+    // The executor starts workers with SIGTERM blocked (see LocalExecutor::spawn); a stop that
+    // came while the libraries loaded is delivered here, to the handler.
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &blocked, nullptr);
 
     options.name = ps::processName();
     auto catalog = ps::TaskCatalog::withBuiltins();

@@ -93,7 +93,14 @@ pid_t LocalExecutor::spawn() {
     // order, so their running trials are handed back first.
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    // SIGTERM starts blocked: a stop sent while the worker is still loading LibTorch (before
+    // its handler exists) then waits until the worker unblocks it, and the worker ends through
+    // its clean path (log line, trials handed back) instead of dying silently.
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGTERM);
+    posix_spawnattr_setsigmask(&attr, &blocked);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
     posix_spawnattr_setpgroup(&attr, 0);
     pid_t pid = 0;
     const int rc = posix_spawn(&pid, m_options.workerProgram.c_str(), &actions, &attr, argv.data(),
