@@ -17,12 +17,10 @@ AskTellStudy::AskTellStudy(StudyConfig config, Storage& storage)
 }
 
 Trial AskTellStudy::ask() {
-    auto trials = m_storage.trials(m_studyId);
-    const int number = trials.empty() ? 0 : trials.back().number + 1;
+    const auto all = m_storage.trials(m_studyId);
+    const int number = all.empty() ? 0 : all.back().number + 1;
     // As in orchestrated runs: under Hyperband the sampler sees the new trial's bracket only.
-    if (const auto group = m_scheduler ? m_scheduler->groupOf(number) : std::nullopt)
-        std::erase_if(trials,
-                      [&](const Trial& t) { return m_scheduler->groupOf(t.number) != group; });
+    const auto trials = samplerHistory(m_scheduler.get(), all, number);
     Json params;
     try {
         params = m_sampler->sample(m_config.space, trials, number);
@@ -32,7 +30,8 @@ Trial AskTellStudy::ask() {
                                 "; trial " + std::to_string(number) + " was sampled at random");
         params = m_fallback.sample(m_config.space, trials, number);
     }
-    return m_storage.createTrial(m_studyId, params, m_name);
+    return m_storage.createTrial(m_studyId, params, m_name,
+                                 m_scheduler ? m_scheduler->assign(number) : Json::object());
 }
 
 std::optional<std::string> AskTellStudy::report(std::int64_t trialId, std::int64_t step,
@@ -45,14 +44,10 @@ std::optional<std::string> AskTellStudy::report(std::int64_t trialId, std::int64
     p.name = m_config.objective().metric;
     p.value = value;
     m_storage.appendMetrics(trialId, trial->attempts, {p});
-    if (!m_scheduler || !m_scheduler->judgesAt(trial->number, step))
+    if (!m_scheduler || !m_scheduler->judgesAt(*trial, step))
         return std::nullopt;
-    std::vector<PeerValue> peers;
-    for (const auto& v : m_storage.stepValues(m_studyId, p.name, step)) {
-        if (v.number != trial->number)
-            peers.push_back({v.number, v.state, v.value});
-    }
-    return m_scheduler->judge(trial->number, step, value, peers);
+    const auto peers = peersOf(m_storage.stepValues(m_studyId, p.name, step), trial->number);
+    return m_scheduler->judge(*trial, step, value, peers);
 }
 
 Trial AskTellStudy::tell(std::int64_t trialId, double value) {

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <stdexcept>
 #include <thread>
 
 namespace ps {
@@ -57,6 +59,8 @@ TaskSpec noopTaskSpec() {
     spec.settings[2].defaultValue = nullptr; // unset: never fail
     spec.metrics = {"loss"};
     spec.freeParameters = true;
+    spec.resumable = true;
+    spec.budgetSetting = "steps";
     return spec;
 }
 
@@ -65,6 +69,8 @@ TaskSpec classifyTaskSpec() {
     TaskSpec spec;
     spec.kind = "classify";
     spec.description = "Image classification with LibTorch: an MLP trained on Fashion-MNIST.";
+    spec.resumable = true;
+    spec.budgetSetting = "epochs";
     spec.settings = {
         str("dataset.name", "fashion-mnist", {"fashion-mnist"}, "dataset"),
         str("dataset.path", "/usr/share/datasets/fashion-mnist", {},
@@ -144,7 +150,18 @@ public:
         const double sleepMs = input.settings.value("sleep_ms", 0.0);
         const double finalLoss = noopLoss(input.params);
         TaskResult result;
-        for (int step = 1; step <= steps; ++step) {
+        // Its whole state is the step reached, so its checkpoint is that step, as JSON.
+        int first = 1;
+        if (input.resumeStep > 0) {
+            std::ifstream in(input.checkpointPath);
+            const Json saved = Json::parse(in, nullptr, /*allow_exceptions=*/false);
+            if (!saved.is_object() || saved.value("step", std::int64_t{-1}) != input.resumeStep)
+                throw std::runtime_error("noop: " + input.checkpointPath +
+                                         " is not a checkpoint of step " +
+                                         std::to_string(input.resumeStep));
+            first = static_cast<int>(input.resumeStep) + 1;
+        }
+        for (int step = first; step <= steps; ++step) {
             if (feedback.isCanceled()) {
                 result.end = TaskEnd::Canceled;
                 return result;
@@ -155,6 +172,12 @@ public:
             feedback.report(step, {{"loss", loss}});
         }
         result.metrics["loss"] = finalLoss;
+        if (!input.checkpointPath.empty()) {
+            const std::string temp = input.checkpointPath + ".tmp";
+            std::ofstream(temp) << Json{{"step", steps}}.dump();
+            std::filesystem::rename(temp, input.checkpointPath);
+            feedback.checkpointSaved(steps);
+        }
         const Json& failAbove = input.settings["fail_above"];
         if (failAbove.is_number() && finalLoss > failAbove.get<double>()) {
             result.end = TaskEnd::Fail;

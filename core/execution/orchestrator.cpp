@@ -1,5 +1,6 @@
 #include "core/execution/orchestrator.h"
 
+#include "core/execution/deepening.h"
 #include "core/execution/worker_loop.h"
 
 #include <chrono>
@@ -148,15 +149,7 @@ bool hasNonFinite(const Json& params) {
 Json Orchestrator::suggest(int number) {
     std::string problem;
     // Under Hyperband a sampler models only the trials of the new trial's bracket.
-    const std::optional<int> group = m_scheduler ? m_scheduler->groupOf(number) : std::nullopt;
-    std::vector<Trial> sameGroup;
-    if (group) {
-        for (const auto& t : m_trials) {
-            if (m_scheduler->groupOf(t.number) == group)
-                sameGroup.push_back(t);
-        }
-    }
-    const std::vector<Trial>& history = group ? sameGroup : m_trials;
+    const std::vector<Trial> history = samplerHistory(m_scheduler.get(), m_trials, number);
     try {
         Json params = m_sampler->sample(m_config.space, history, number);
         if (!hasNonFinite(params))
@@ -188,6 +181,12 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
     refreshTrials();
     // Trials left RUNNING by an earlier run that was killed.
     recoverOrphans({}, /*checkStale=*/true);
+    refreshTrials();
+    // A study resumed with a larger maximum carries its finished trials on (deepening.h).
+    if (m_scheduler && m_scheduler->deepens()) {
+        deepenStudy(*m_scheduler, m_storage, m_studyId, m_trials, m_config.objective().metric);
+        refreshTrials();
+    }
 
     auto executor = m_makeExecutor(m_studyId);
     const int outstanding = 2 * std::max(1, m_config.budget.parallel);
@@ -240,7 +239,8 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
                                 outstanding - p.counts.waiting - p.counts.running);
         for (int i = 0; i < toCreate; ++i) {
             const int number = static_cast<int>(m_trials.size());
-            m_storage.createTrial(m_studyId, suggest(number));
+            m_storage.createTrial(m_studyId, suggest(number), {},
+                                  m_scheduler ? m_scheduler->assign(number) : Json::object());
             refreshTrials();
         }
         if (onProgress &&

@@ -26,6 +26,12 @@ struct TaskSpec {
     // commands): the task receives them in TaskInput::params.
     bool freeParameters = false;
     std::vector<std::string> metrics; // names of the metrics it reports (objective candidates)
+    // True when the task honours TaskInput::checkpointPath and resumeStep: it saves its state
+    // at its last step and can continue from such a checkpoint. Iterative deepening needs it.
+    bool resumable = false;
+    // The setting that counts the steps a trial runs ("epochs", "steps"), where it has one:
+    // a scheduler's maximum must match it.
+    std::string budgetSetting;
     // Checks that what the settings name exists (e.g. the dataset files); returns "" when
     // fine, else a message and (in `key`) the setting it is about.
     std::function<std::string(const Json& settings, std::string& key)> checkData;
@@ -41,6 +47,8 @@ public:
     // batches them; a task may call this as often as it likes.
     virtual void report(std::int64_t step, const std::map<std::string, double>& metrics) = 0;
     virtual void log(const std::string& line) = 0;
+    // The task wrote TaskInput::checkpointPath with its state after `step`.
+    virtual void checkpointSaved(std::int64_t step) = 0;
 };
 
 struct TaskInput {
@@ -48,6 +56,13 @@ struct TaskInput {
     int trialNumber = 0;
     Json params;   // the trial's parameters
     Json settings; // the task section with the parameters applied
+    // Where a resumable task saves its state at its last step ("": save nothing). The task
+    // writes it whole or not at all (write elsewhere, then rename) and then calls
+    // TaskFeedback::checkpointSaved.
+    std::string checkpointPath;
+    // When > 0: continue from the checkpoint at checkpointPath, saved after this step, and
+    // report only the steps after it. A task that cannot must throw, not start over.
+    std::int64_t resumeStep = 0;
 };
 
 enum class TaskEnd { Complete, Pruned, Fail, Canceled };

@@ -79,14 +79,11 @@ public:
         if (it == metrics.end())
             return;
         m_lastObjective = it->second;
-        if (m_scheduler && !m_pruneReason && m_scheduler->judgesAt(m_trial.number, step)) {
+        if (m_scheduler && !m_pruneReason && m_scheduler->judgesAt(m_trial, step)) {
             flush(); // others judged at this step must see this value
-            std::vector<PeerValue> peers;
-            for (const auto& v : m_storage.stepValues(m_trial.studyId, m_objective, step)) {
-                if (v.number != m_trial.number)
-                    peers.push_back({v.number, v.state, v.value});
-            }
-            m_pruneReason = m_scheduler->judge(m_trial.number, step, it->second, peers);
+            const auto peers =
+                peersOf(m_storage.stepValues(m_trial.studyId, m_objective, step), m_trial.number);
+            m_pruneReason = m_scheduler->judge(m_trial, step, it->second, peers);
             if (m_pruneReason)
                 *m_pruneReason = "pruned at step " + std::to_string(step) + ": " + *m_pruneReason;
         }
@@ -96,6 +93,12 @@ public:
     std::optional<double> lastObjective() const { return m_lastObjective; }
 
     void log(const std::string& line) override { m_log += line + "\n"; }
+
+    void checkpointSaved(std::int64_t step) override {
+        m_storage.updateTrialSystem(m_trial.id,
+                                    {{"checkpoint", {{"step", step}, {"path", m_checkpointPath}}}});
+    }
+    void setCheckpointPath(std::string path) { m_checkpointPath = std::move(path); }
 
     void flush() {
         m_storage.appendMetrics(m_trial.id, m_trial.attempts, m_pending);
@@ -114,6 +117,7 @@ private:
     std::optional<double> m_lastObjective;
     std::vector<MetricPoint> m_pending;
     std::string m_log;
+    std::string m_checkpointPath;
     Clock::time_point m_lastFlush = Clock::now();
     mutable Clock::time_point m_lastControlCheck = Clock::now();
     mutable bool m_canceled = false;
@@ -181,6 +185,7 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
         parseStudyText(study->configText, study->studyFile, dir.empty() ? "." : dir, catalog,
                        /*checkData=*/false);
     std::unique_ptr<Task> task = catalog.make(config.taskKind);
+    const TaskSpec* spec = catalog.spec(config.taskKind);
     if (!task)
         throw std::runtime_error("this worker cannot run tasks of kind '" + config.taskKind + "'");
     const Objective& objective = config.objective();
@@ -214,6 +219,29 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
                                   objective.metric);
         TaskResult result;
         try {
+            // Checkpoints are written only where something will resume from them.
+            if (spec && spec->resumable && scheduler && scheduler->deepens()) {
+                const std::filesystem::path trialDir =
+                    std::filesystem::path(artifactDir(options.storageUrl, options.studyId)) /
+                    ("trial-" + std::to_string(trial->number));
+                std::filesystem::create_directories(trialDir);
+                input.checkpointPath = (trialDir / "checkpoint.bin").string();
+            }
+            if (trial->resumeStep > 0) {
+                const Json saved = trial->system.value("checkpoint", Json::object());
+                const std::string path = saved.value("path", std::string());
+                if (!spec || !spec->resumable)
+                    throw std::runtime_error("tasks of kind '" + config.taskKind +
+                                             "' cannot resume from a checkpoint");
+                if (saved.value("step", std::int64_t{0}) != trial->resumeStep || path.empty() ||
+                    !std::filesystem::exists(path))
+                    throw std::runtime_error("no checkpoint of step " +
+                                             std::to_string(trial->resumeStep) + " to resume from" +
+                                             (path.empty() ? "" : " (" + path + ")"));
+                input.resumeStep = trial->resumeStep;
+                input.checkpointPath = path;
+            }
+            feedback.setCheckpointPath(input.checkpointPath);
             result = task->run(input, feedback);
         } catch (const std::exception& e) {
             result.end = TaskEnd::Fail;

@@ -1,5 +1,6 @@
 #include "core/scheduling/hyperband.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ps {
@@ -57,9 +58,11 @@ std::vector<std::vector<Rung>> bracketTable(std::int64_t minResource, std::int64
     return table;
 }
 
-HyperbandPruner::HyperbandPruner(const SchedulerConfig& config) : m_studyName(config.studyName) {
+HyperbandPruner::HyperbandPruner(const SchedulerConfig& config, bool deepens)
+    : m_studyName(config.studyName), m_deepens(deepens) {
     const std::int64_t min = config.options.value("min", 1);
     const std::int64_t max = config.options.value("max", 27);
+    m_max = max;
     const int eta = config.options.value("eta", 3);
     if (min < 1 || max < min || eta < 2)
         throw std::invalid_argument("hyperband needs 1 <= min <= max and eta >= 2");
@@ -86,6 +89,17 @@ SchedulerInfo HyperbandPruner::info() {
             [](const SchedulerConfig& c) { return std::make_unique<HyperbandPruner>(c); }};
 }
 
+SchedulerInfo HyperbandPruner::deepeningInfo() {
+    SchedulerInfo info = HyperbandPruner::info();
+    info.kind = "idhb";
+    info.description = "iterative deepening Hyperband: raise max later and the best finished "
+                       "trials continue from their checkpoints instead of starting over";
+    info.make = [](const SchedulerConfig& c) {
+        return std::make_unique<HyperbandPruner>(c, /*deepens=*/true);
+    };
+    return info;
+}
+
 int HyperbandPruner::bracketOf(int trialNumber) const {
     std::uint32_t x = stableHash(m_studyName + "_" + std::to_string(trialNumber)) % m_totalWeight;
     for (std::size_t b = 0; b < m_weights.size(); ++b) {
@@ -96,19 +110,31 @@ int HyperbandPruner::bracketOf(int trialNumber) const {
     return static_cast<int>(m_weights.size()) - 1;
 }
 
-bool HyperbandPruner::judgesAt(int trialNumber, std::int64_t step) const {
-    return m_brackets[static_cast<std::size_t>(bracketOf(trialNumber))].judgesAt(trialNumber, step);
+std::optional<int> HyperbandPruner::groupOf(const Trial& trial) const {
+    const auto it = trial.system.find("group");
+    if (it == trial.system.end() || !it->is_number_integer())
+        return bracketOf(trial.number);
+    return std::clamp(it->get<int>(), 0, bracketCount() - 1);
 }
 
-std::optional<std::string> HyperbandPruner::judge(int trialNumber, std::int64_t step, double value,
+bool HyperbandPruner::judgesAt(const Trial& trial, std::int64_t step) const {
+    return m_brackets[static_cast<std::size_t>(groupIndex(trial))].judgesAt(trial, step);
+}
+
+std::optional<std::string> HyperbandPruner::judge(const Trial& trial, std::int64_t step,
+                                                  double value,
                                                   const std::vector<PeerValue>& peers) {
-    const int bracket = bracketOf(trialNumber);
+    const int bracket = groupIndex(trial);
     std::vector<PeerValue> same;
     for (const auto& p : peers) {
-        if (bracketOf(p.number) == bracket)
+        Trial peer;
+        peer.number = p.number;
+        if (p.group >= 0)
+            peer.system["group"] = p.group;
+        if (*groupOf(peer) == bracket)
             same.push_back(p);
     }
-    auto why = m_brackets[static_cast<std::size_t>(bracket)].judge(trialNumber, step, value, same);
+    auto why = m_brackets[static_cast<std::size_t>(bracket)].judge(trial, step, value, same);
     if (why)
         *why = "bracket " + std::to_string(bracket) + ": " + *why;
     return why;

@@ -29,11 +29,11 @@ SchedulerInfo MedianPruner::info() {
             [](const SchedulerConfig& c) { return std::make_unique<MedianPruner>(c); }};
 }
 
-bool MedianPruner::judgesAt(int, std::int64_t step) const {
+bool MedianPruner::judgesAt(const Trial&, std::int64_t step) const {
     return step > m_warmup && (step - m_warmup) % m_interval == 0;
 }
 
-std::optional<std::string> MedianPruner::judge(int, std::int64_t step, double value,
+std::optional<std::string> MedianPruner::judge(const Trial&, std::int64_t step, double value,
                                                const std::vector<PeerValue>& peers) {
     std::vector<double> finished;
     for (const auto& p : peers) {

@@ -11,8 +11,8 @@ public:
     explicit MedianPruner(const SchedulerConfig& config);
     static SchedulerInfo info();
 
-    bool judgesAt(int trialNumber, std::int64_t step) const override;
-    std::optional<std::string> judge(int trialNumber, std::int64_t step, double value,
+    bool judgesAt(const Trial& trial, std::int64_t step) const override;
+    std::optional<std::string> judge(const Trial& trial, std::int64_t step, double value,
                                      const std::vector<PeerValue>& peers) override;
 
 private:

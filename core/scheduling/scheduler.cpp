@@ -17,6 +17,7 @@ const std::vector<SchedulerInfo>& schedulerCatalog() {
         MedianPruner::info(),
         SuccessiveHalving::info(),
         HyperbandPruner::info(),
+        HyperbandPruner::deepeningInfo(),
     };
     return catalog;
 }
@@ -34,6 +35,24 @@ std::vector<std::string> schedulerKinds() {
     for (const auto& info : schedulerCatalog())
         kinds.push_back(info.kind);
     return kinds;
+}
+
+std::vector<Trial> samplerHistory(const Scheduler* scheduler, const std::vector<Trial>& trials,
+                                  int number) {
+    if (!scheduler)
+        return trials;
+    Trial probe;
+    probe.number = number;
+    probe.system = scheduler->assign(number);
+    const std::optional<int> group = scheduler->groupOf(probe);
+    if (!group)
+        return trials;
+    std::vector<Trial> same;
+    for (const auto& t : trials) {
+        if (scheduler->groupOf(t) == group)
+            same.push_back(t);
+    }
+    return same;
 }
 
 std::unique_ptr<Scheduler> makeScheduler(const SchedulerConfig& config) {

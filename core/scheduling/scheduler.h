@@ -22,6 +22,7 @@ struct PeerValue {
     int number = 0;
     TrialState state = TrialState::Running;
     double value = 0;
+    int group = -1; // its Trial::system "group"; -1 when it has none
 };
 
 struct SchedulerConfig {
@@ -36,19 +37,48 @@ public:
     virtual ~Scheduler() = default;
     // True when the trial's value at `step` matters to the scheduler (a rung, or every step
     // past warm-up); the worker only fetches peers and calls judge() then.
-    virtual bool judgesAt(int trialNumber, std::int64_t step) const = 0;
+    virtual bool judgesAt(const Trial& trial, std::int64_t step) const = 0;
     // The reason to stop the trial now, or nothing to let it go on. `peers` holds the values
     // every other trial reported at this same step.
-    virtual std::optional<std::string> judge(int trialNumber, std::int64_t step, double value,
+    virtual std::optional<std::string> judge(const Trial& trial, std::int64_t step, double value,
                                              const std::vector<PeerValue>& peers) = 0;
+
+    // What Trial::system of new trial `number` starts with: its group, where the scheduler
+    // has groups. Stored with the trial, so a schedule that changes later (a raised maximum)
+    // never moves trials that exist.
+    virtual Json assign(int number) const {
+        (void)number;
+        return Json::object();
+    }
     // Trials judged against each other form a group (a Hyperband bracket). Samplers are shown
     // only the trials of the group a new trial falls in, so that values reached with different
     // budgets are not modelled together (as Optuna does). Nothing: one group.
-    virtual std::optional<int> groupOf(int trialNumber) const {
-        (void)trialNumber;
+    virtual std::optional<int> groupOf(const Trial& trial) const {
+        (void)trial;
         return std::nullopt;
     }
+
+    // The steps a full trial runs, where the scheduler knows it (0: it does not).
+    virtual std::int64_t maxResource() const { return 0; }
+    // True for iterative deepening: when a study resumes with a larger maximum, the trials
+    // that completed under the smaller one are judged at their last step and the promoted
+    // ones continue from their checkpoints instead of starting over (see deepening.h).
+    virtual bool deepens() const { return false; }
 };
+
+// The trials of `trials` that a sampler proposing trial `number` may see: those of its group.
+std::vector<Trial> samplerHistory(const Scheduler* scheduler, const std::vector<Trial>& trials,
+                                  int number);
+// The values `rows` (a Storage::stepValues answer) hold for trials other than `self`.
+template <typename Rows> std::vector<PeerValue> peersOf(const Rows& rows, int self) {
+    std::vector<PeerValue> peers;
+    peers.reserve(rows.size());
+    for (const auto& r : rows) {
+        if (r.number != self)
+            peers.push_back({r.number, r.state, r.value, r.group});
+    }
+    return peers;
+}
 
 struct SchedulerInfo {
     std::string kind;

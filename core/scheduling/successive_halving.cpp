@@ -69,11 +69,11 @@ int SuccessiveHalving::rungOf(std::int64_t step) const {
     }
 }
 
-bool SuccessiveHalving::judgesAt(int, std::int64_t step) const {
+bool SuccessiveHalving::judgesAt(const Trial&, std::int64_t step) const {
     return (m_max == 0 || step < m_max) && rungOf(step) >= 0;
 }
 
-std::optional<std::string> SuccessiveHalving::judge(int, std::int64_t step, double value,
+std::optional<std::string> SuccessiveHalving::judge(const Trial&, std::int64_t step, double value,
                                                     const std::vector<PeerValue>& peers) {
     if (!std::isfinite(value))
         return "value at step " + std::to_string(step) + " is not finite";

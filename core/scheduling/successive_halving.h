@@ -14,9 +14,10 @@ public:
                       int minEarlyStoppingRate, std::int64_t maxResource = 0);
     static SchedulerInfo info();
 
-    bool judgesAt(int trialNumber, std::int64_t step) const override;
-    std::optional<std::string> judge(int trialNumber, std::int64_t step, double value,
+    bool judgesAt(const Trial& trial, std::int64_t step) const override;
+    std::optional<std::string> judge(const Trial& trial, std::int64_t step, double value,
                                      const std::vector<PeerValue>& peers) override;
+    std::int64_t maxResource() const override { return m_max; }
 
     // The rung `step` is, or -1 when it is none.
     int rungOf(std::int64_t step) const;

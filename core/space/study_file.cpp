@@ -152,6 +152,8 @@ public:
         YAML::Node taskNode, spaceNode, objectivesNode, objectiveNode;
         YAML::Node samplerNode; // for messages about the space as a whole
         samplerNode.reset(root);
+        YAML::Node schedulerNode;
+        schedulerNode.reset(root);
         bool hasTask = false, hasSpace = false, hasObjectives = false, hasObjective = false;
         for (const auto& [k, v] : top) {
             const std::string key = k.as<std::string>();
@@ -181,6 +183,7 @@ public:
                 samplerNode.reset(v);
                 parseSampler(v, c);
             } else if (key == "scheduler") {
+                schedulerNode.reset(v);
                 parseScheduler(v, c);
             } else if (key == "budget") {
                 parseBudget(v, c);
@@ -197,6 +200,8 @@ public:
         const TaskSpec& spec = parseTask(taskNode, c);
         if (hasSpace)
             parseSpace(spaceNode, spec, c);
+        if (c.scheduler.kind == "idhb")
+            checkDeepening(schedulerNode, spec, c);
         if (hasObjectives && hasObjective)
             error(objectiveNode, "objective", "give either objective or objectives, not both");
         if (hasObjective)
@@ -572,6 +577,32 @@ private:
                       ": raise budget.trials, make the grid coarser, or set truncate: true");
         if (size < budget)
             c.budget.trials = static_cast<int>(size);
+    }
+
+    // Iterative deepening continues trials from checkpoints up to the scheduler's maximum, so
+    // the task must be able to resume and must run exactly that many steps.
+    void checkDeepening(const YAML::Node& node, const TaskSpec& spec, const StudyConfig& c) {
+        if (!spec.resumable)
+            error(node["kind"], "scheduler.kind",
+                  "idhb continues trials from checkpoints, and tasks of kind '" + spec.kind +
+                      "' cannot resume; use hyperband");
+        if (spec.budgetSetting.empty())
+            return;
+        if (c.space.find(spec.budgetSetting))
+            error(node, "scheduler",
+                  "idhb sets how long trials run, so task." + spec.budgetSetting +
+                      " cannot be a searched parameter");
+        std::string pointer = "/" + spec.budgetSetting;
+        std::replace(pointer.begin(), pointer.end(), '.', '/');
+        const Json::json_pointer at(pointer);
+        const std::int64_t max = c.scheduler.options.value("max", std::int64_t{0});
+        if (!c.task.contains(at) || !c.task.at(at).is_number_integer() ||
+            c.task.at(at).get<std::int64_t>() != max)
+            error(node["max"] ? node["max"] : node, "scheduler.max",
+                  "is " + std::to_string(max) + " but task." + spec.budgetSetting + " is " +
+                      (c.task.contains(at) ? c.task.at(at).dump() : std::string("unset")) +
+                      ": under idhb a full trial runs max steps, so the two must be equal "
+                      "(raise both to deepen the study)");
     }
 
     void parseScheduler(const YAML::Node& node, StudyConfig& c) {

@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kTrialColumns =
     "id, study_id, number, state, params, value, values_json, fail_reason, worker, attempts, "
-    "created_at, started_at, finished_at, heartbeat_at, rev";
+    "created_at, started_at, finished_at, heartbeat_at, rev, system, resume_step";
 constexpr const char* kStudyColumns =
     "id, name, study_file, config, objective_metric, direction, planned_trials, control, "
     "orchestrator, orchestrator_heartbeat, created_at";
@@ -117,6 +117,8 @@ Trial readTrial(const Stmt& s) {
     t.finishedAt = s.isNull(12) ? 0 : s.real(12);
     t.heartbeatAt = s.isNull(13) ? 0 : s.real(13);
     t.rev = s.i64(14);
+    t.system = Json::parse(s.text(15));
+    t.resumeStep = s.i64(16);
     return t;
 }
 
@@ -293,6 +295,13 @@ CREATE INDEX IF NOT EXISTS metrics_by_step ON metrics (step, name);
 UPDATE meta SET value = '2' WHERE key = 'schema_version';
 )");
     }
+    if (version < 3) {
+        exec(R"(
+ALTER TABLE trials ADD COLUMN system TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE trials ADD COLUMN resume_step INTEGER NOT NULL DEFAULT 0;
+UPDATE meta SET value = '3' WHERE key = 'schema_version';
+)");
+    }
     tx.commit();
 }
 
@@ -396,20 +405,21 @@ std::vector<LogEntry> SqliteStorage::studyLog(std::int64_t studyId, std::int64_t
 }
 
 Trial SqliteStorage::createTrial(std::int64_t studyId, const Json& params,
-                                 const std::string& runningBy) {
+                                 const std::string& runningBy, const Json& system) {
     Transaction tx(*this);
     const bool running = !runningBy.empty();
     Stmt s(m_db,
            std::string("INSERT INTO trials (study_id, number, state, params, created_at, worker, "
-                       "attempts, started_at, heartbeat_at, rev) VALUES (?1, (SELECT "
+                       "attempts, started_at, heartbeat_at, system, rev) VALUES (?1, (SELECT "
                        "COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ?1), ?4, ?2, "
-                       "?3, ?5, ?6, ?7, ?7, ") +
+                       "?3, ?5, ?6, ?7, ?7, ?8, ") +
                kNextRev + "?1)) RETURNING " + kTrialColumns,
            m_path);
     const double now = nowSeconds();
     s.bind(1, studyId).bind(2, params.dump()).bind(3, now);
     s.bind(4, running ? "RUNNING" : "WAITING").bind(5, runningBy).bind(6, running ? 1 : 0);
     s.bind(7, running ? std::optional<double>(now) : std::nullopt);
+    s.bind(8, (system.is_object() ? system : Json::object()).dump());
     if (!s.step())
         fail("creating a trial");
     Trial t = readTrial(s);
@@ -442,6 +452,18 @@ std::optional<Trial> SqliteStorage::claimTrial(std::int64_t studyId, const std::
         fail("claiming trial " + std::to_string(id));
     Trial t = readTrial(s);
     s.run();
+    if (t.resumeStep > 0 && t.attempts > 1) {
+        // The new attempt continues the last one from its checkpoint: it starts with that
+        // attempt's points up to the checkpoint's step, and reports only the steps after it.
+        Stmt copy(m_db,
+                  "INSERT INTO metrics (trial_id, attempt, step, name, value) SELECT trial_id, "
+                  "?2, step, name, value FROM metrics WHERE trial_id = ?1 AND attempt = ?3 AND "
+                  "step <= ?4 ORDER BY seq",
+                  m_path);
+        copy.bind(1, t.id).bind(2, std::int64_t{t.attempts});
+        copy.bind(3, std::int64_t{t.attempts - 1}).bind(4, t.resumeStep);
+        copy.run();
+    }
     tx.commit();
     return t;
 }
@@ -479,7 +501,7 @@ bool SqliteStorage::finishTrial(std::int64_t trialId, const std::string& worker,
     Transaction tx(*this);
     Stmt s(m_db,
            std::string("UPDATE trials SET state = ?1, value = ?2, values_json = ?3, "
-                       "fail_reason = ?4, finished_at = ?5, rev = ") +
+                       "fail_reason = ?4, finished_at = ?5, resume_step = 0, rev = ") +
                kNextRev + "trials.study_id) WHERE id = ?6 AND state = 'RUNNING' AND worker = ?7",
            m_path);
     s.bind(1, toText(state))
@@ -501,6 +523,48 @@ bool SqliteStorage::requeueTrial(std::int64_t trialId, const std::string& reason
            std::string("UPDATE trials SET state = 'WAITING', fail_reason = ?1, "
                        "started_at = NULL, heartbeat_at = NULL, rev = ") +
                kNextRev + "trials.study_id) WHERE id = ?2 AND state = 'RUNNING'",
+           m_path);
+    s.bind(1, reason).bind(2, trialId);
+    s.run();
+    const bool changed = sqlite3_changes(m_db) == 1;
+    tx.commit();
+    return changed;
+}
+
+void SqliteStorage::updateTrialSystem(std::int64_t trialId, const Json& patch) {
+    Transaction tx(*this);
+    Stmt s(m_db,
+           std::string("UPDATE trials SET system = json_patch(system, ?1), rev = ") + kNextRev +
+               "trials.study_id) WHERE id = ?2",
+           m_path);
+    s.bind(1, patch.dump()).bind(2, trialId);
+    s.run();
+    if (sqlite3_changes(m_db) != 1)
+        throw StorageError(m_path + ": no trial with id " + std::to_string(trialId));
+    tx.commit();
+}
+
+bool SqliteStorage::resumeTrial(std::int64_t trialId, std::int64_t fromStep,
+                                const std::string& reason) {
+    Transaction tx(*this);
+    Stmt s(m_db,
+           std::string("UPDATE trials SET state = 'WAITING', value = NULL, resume_step = ?1, "
+                       "fail_reason = ?2, started_at = NULL, finished_at = NULL, "
+                       "heartbeat_at = NULL, rev = ") +
+               kNextRev + "trials.study_id) WHERE id = ?3 AND state = 'COMPLETE'",
+           m_path);
+    s.bind(1, std::max<std::int64_t>(0, fromStep)).bind(2, reason).bind(3, trialId);
+    s.run();
+    const bool changed = sqlite3_changes(m_db) == 1;
+    tx.commit();
+    return changed;
+}
+
+bool SqliteStorage::pruneCompletedTrial(std::int64_t trialId, const std::string& reason) {
+    Transaction tx(*this);
+    Stmt s(m_db,
+           std::string("UPDATE trials SET state = 'PRUNED', fail_reason = ?1, rev = ") + kNextRev +
+               "trials.study_id) WHERE id = ?2 AND state = 'COMPLETE'",
            m_path);
     s.bind(1, reason).bind(2, trialId);
     s.run();
@@ -557,13 +621,15 @@ std::vector<MetricPoint> SqliteStorage::trialMetrics(std::int64_t trialId) {
 std::vector<Storage::StepValue>
 SqliteStorage::stepValues(std::int64_t studyId, const std::string& metric, std::int64_t step) {
     Stmt s(m_db,
-           "SELECT t.number, t.state, m.value FROM metrics m JOIN trials t ON t.id = m.trial_id "
+           "SELECT t.number, t.state, m.value, COALESCE(json_extract(t.system, '$.group'), -1) "
+           "FROM metrics m JOIN trials t ON t.id = m.trial_id "
            "WHERE m.step = ? AND m.name = ? AND t.study_id = ? AND m.attempt = t.attempts",
            m_path);
     s.bind(1, step).bind(2, metric).bind(3, studyId);
     std::vector<StepValue> out;
     while (s.step())
-        out.push_back({static_cast<int>(s.i64(0)), trialStateFromString(s.text(1)), s.real(2)});
+        out.push_back({static_cast<int>(s.i64(0)), trialStateFromString(s.text(1)), s.real(2),
+                       static_cast<int>(s.i64(3))});
     return out;
 }
 

@@ -11,7 +11,7 @@ namespace ps {
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens or creates the file. Throws StorageError naming the path and SQLite's message.
     explicit SqliteStorage(std::string path);
@@ -34,8 +34,8 @@ public:
                    const std::string& message) override;
     std::vector<LogEntry> studyLog(std::int64_t studyId, std::int64_t sinceSeq = 0) override;
 
-    Trial createTrial(std::int64_t studyId, const Json& params,
-                      const std::string& runningBy = {}) override;
+    Trial createTrial(std::int64_t studyId, const Json& params, const std::string& runningBy = {},
+                      const Json& system = Json::object()) override;
     std::optional<Trial> claimTrial(std::int64_t studyId, const std::string& worker) override;
     void heartbeat(std::int64_t trialId) override;
     void appendMetrics(std::int64_t trialId, int attempt,
@@ -44,6 +44,10 @@ public:
                      const std::map<std::string, double>& values, std::optional<double> value,
                      const std::string& reason) override;
     bool requeueTrial(std::int64_t trialId, const std::string& reason) override;
+    void updateTrialSystem(std::int64_t trialId, const Json& patch) override;
+    bool resumeTrial(std::int64_t trialId, std::int64_t fromStep,
+                     const std::string& reason) override;
+    bool pruneCompletedTrial(std::int64_t trialId, const std::string& reason) override;
 
     std::vector<Trial> trials(std::int64_t studyId, std::int64_t sinceRev = 0) override;
     std::optional<Trial> trial(std::int64_t trialId) override;

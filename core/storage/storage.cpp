@@ -27,6 +27,11 @@ std::string resolveStorageUrl(const std::string& url, const std::string& baseDir
     return "sqlite:" + std::filesystem::absolute(p).lexically_normal().string();
 }
 
+std::string artifactDir(const std::string& url, std::int64_t studyId) {
+    const std::string file = resolveStorageUrl(url, ".").substr(7);
+    return file + ".artifacts/study-" + std::to_string(studyId);
+}
+
 std::unique_ptr<Storage> openStorage(const std::string& url, const std::string& baseDir) {
     const std::string resolved = resolveStorageUrl(url, baseDir);
     return std::make_unique<SqliteStorage>(resolved.substr(7));

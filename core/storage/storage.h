@@ -70,9 +70,13 @@ public:
     // Trials
     // A WAITING trial; or, when `runningBy` names a worker, one already RUNNING for it (the
     // ask-and-tell path, where the caller evaluates the trial itself).
+    // `system` starts Trial::system (a scheduler group, say).
     virtual Trial createTrial(std::int64_t studyId, const Json& params,
-                              const std::string& runningBy = {}) = 0;
-    // Atomically takes the oldest WAITING trial and makes it RUNNING for `worker`.
+                              const std::string& runningBy = {},
+                              const Json& system = Json::object()) = 0;
+    // Atomically takes the oldest WAITING trial and makes it RUNNING for `worker`. A trial
+    // that resumes (resumeStep > 0) starts its new attempt with the previous attempt's metrics
+    // up to that step, so its curve stays whole.
     virtual std::optional<Trial> claimTrial(std::int64_t studyId, const std::string& worker) = 0;
     virtual void heartbeat(std::int64_t trialId) = 0;
     virtual void appendMetrics(std::int64_t trialId, int attempt,
@@ -84,6 +88,16 @@ public:
                              std::optional<double> value, const std::string& reason) = 0;
     // Puts a RUNNING trial back to WAITING (its metrics stay, under their attempt number).
     virtual bool requeueTrial(std::int64_t trialId, const std::string& reason) = 0;
+    // Merges `patch` into Trial::system (JSON merge patch: a null removes a key).
+    virtual void updateTrialSystem(std::int64_t trialId, const Json& patch) = 0;
+    // Reopens a COMPLETE trial to train it further: WAITING again, to continue from its
+    // checkpoint at `fromStep` (0: from the start). Its objective value is cleared until it
+    // finishes anew; its metrics stay. False when the trial is not COMPLETE.
+    virtual bool resumeTrial(std::int64_t trialId, std::int64_t fromStep,
+                             const std::string& reason) = 0;
+    // Turns a COMPLETE trial into a PRUNED one, keeping its values, with `reason`: a schedule
+    // that grew decided it stops where it stopped. False when the trial is not COMPLETE.
+    virtual bool pruneCompletedTrial(std::int64_t trialId, const std::string& reason) = 0;
 
     // Reads. `sinceRev` / `sinceSeq` make them incremental: only what changed after that.
     virtual std::vector<Trial> trials(std::int64_t studyId, std::int64_t sinceRev = 0) = 0;
@@ -97,10 +111,15 @@ public:
         int number = 0;
         TrialState state = TrialState::Running;
         double value = 0;
+        int group = -1; // Trial::system's "group", -1 when it has none
     };
     virtual std::vector<StepValue> stepValues(std::int64_t studyId, const std::string& metric,
                                               std::int64_t step) = 0;
 };
+
+// Where the files of study `studyId`'s trials (checkpoints, weights) live for the store
+// `url`: beside an SQLite file, in "<file>.artifacts/study-<id>/". Not created here.
+std::string artifactDir(const std::string& url, std::int64_t studyId);
 
 // Opens (creating when needed) the store named by `url`: "sqlite:PATH" or a plain path to an
 // SQLite file; a relative PATH is taken relative to `baseDir`.

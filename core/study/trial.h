@@ -34,6 +34,13 @@ struct Trial {
     std::string failReason;
     std::string worker; // host:pid of the worker that ran it last
     int attempts = 0;   // claims so far; a requeued trial is claimed again
+    // What the engine keeps about a trial besides its parameters: its scheduler group
+    // ("group", a Hyperband bracket, fixed at creation), its latest checkpoint ("checkpoint":
+    // {"step", "path"}). Never shown to samplers as parameters.
+    Json system = Json::object();
+    // When > 0, the next claim continues the trial from its checkpoint at this step instead
+    // of starting it over (iterative deepening promotes finished trials this way).
+    std::int64_t resumeStep = 0;
     double createdAt = 0, startedAt = 0, finishedAt = 0, heartbeatAt = 0; // unix seconds
     std::int64_t rev = 0; // storage revision of the last change
 };

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -26,6 +27,7 @@
 #include <torch/nn/pimpl.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/sgd.h>
+#include <torch/serialize/archive.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 #include <type_traits>
@@ -419,13 +421,68 @@ public:
                      config.optimizerName + " lr " + formatLoss(config.lr) + ", device " +
                      device.str() + ", " + std::to_string(torch::get_num_threads()) + " thread(s)");
 
-        return fit(config, device, model, *optimizer, train, val, feedback);
+        if (input.resumeStep > 0) {
+            if (input.resumeStep > config.epochs)
+                throw std::runtime_error("classify: cannot resume after epoch " +
+                                         std::to_string(input.resumeStep) + " of a run of " +
+                                         std::to_string(config.epochs) + " epochs");
+            loadCheckpoint(input.checkpointPath, input.resumeStep, model, *optimizer);
+            model->to(device);
+            feedback.log("classify: resumed from " + input.checkpointPath + " after epoch " +
+                         std::to_string(input.resumeStep));
+        }
+        result = fit(config, device, model, *optimizer, train, val, input.resumeStep, feedback);
+        if (result.end == TaskEnd::Complete && !input.checkpointPath.empty()) {
+            saveCheckpoint(input.checkpointPath, config.epochs, model, *optimizer);
+            feedback.checkpointSaved(config.epochs);
+        }
+        return result;
     }
 
 private:
+    // Weights, optimizer state (momentum, Adam's moments and step counts) and the epoch, in
+    // one LibTorch archive. Written beside the target and renamed over it, so a crash leaves
+    // the previous checkpoint whole.
+    static void saveCheckpoint(const std::string& path, std::int64_t epoch, Mlp& model,
+                               torch::optim::Optimizer& optimizer) {
+        torch::serialize::OutputArchive archive;
+        archive.write("epoch", torch::tensor(epoch, torch::kInt64));
+        torch::serialize::OutputArchive modelArchive, optimizerArchive;
+        model->save(modelArchive);
+        optimizer.save(optimizerArchive);
+        archive.write("model", modelArchive);
+        archive.write("optimizer", optimizerArchive);
+        const std::string temp = path + ".tmp";
+        archive.save_to(temp);
+        if (std::rename(temp.c_str(), path.c_str()) != 0)
+            throw std::runtime_error("classify: cannot write checkpoint " + path);
+    }
+
+    static void loadCheckpoint(const std::string& path, std::int64_t epoch, Mlp& model,
+                               torch::optim::Optimizer& optimizer) {
+        torch::serialize::InputArchive archive;
+        try {
+            archive.load_from(path);
+        } catch (const c10::Error& error) {
+            throw std::runtime_error("classify: cannot read checkpoint " + path + ": " +
+                                     error.what_without_backtrace());
+        }
+        torch::Tensor saved;
+        archive.read("epoch", saved);
+        if (saved.item<std::int64_t>() != epoch)
+            throw std::runtime_error("classify: " + path + " holds epoch " +
+                                     std::to_string(saved.item<std::int64_t>()) + ", not " +
+                                     std::to_string(epoch));
+        torch::serialize::InputArchive modelArchive, optimizerArchive;
+        archive.read("model", modelArchive);
+        archive.read("optimizer", optimizerArchive);
+        model->load(modelArchive);
+        optimizer.load(optimizerArchive);
+    }
+
     static TaskResult fit(const ClassifyConfig& config, const torch::Device& device, Mlp& model,
                           torch::optim::Optimizer& optimizer, const Examples& train,
-                          const Examples& val, TaskFeedback& feedback) {
+                          const Examples& val, std::int64_t resumeAfter, TaskFeedback& feedback) {
         namespace F = torch::nn::functional;
         TaskResult result;
         const std::int64_t n = train.count();
@@ -434,8 +491,12 @@ private:
         detail::SeededShuffle shuffle(config.seed);
         std::vector<std::int64_t> order(static_cast<std::size_t>(n));
         std::iota(order.begin(), order.end(), std::int64_t{0});
+        // A resumed run replays the shuffles of the epochs it skips, so that it sees the same
+        // batches an uninterrupted run would.
+        for (std::int64_t epoch = 1; epoch <= resumeAfter; ++epoch)
+            shuffle.shuffle(order);
 
-        for (std::int64_t epoch = 1; epoch <= config.epochs; ++epoch) {
+        for (std::int64_t epoch = resumeAfter + 1; epoch <= config.epochs; ++epoch) {
             shuffle.shuffle(order);
             const torch::Tensor permutation =
                 torch::tensor(order, torch::kInt64).to(device, /*non_blocking=*/false);

@@ -19,6 +19,12 @@ namespace {
 
 using Table = std::vector<std::vector<std::pair<std::int64_t, double>>>;
 
+Trial numbered(int number) {
+    Trial t;
+    t.number = number;
+    return t;
+}
+
 Table asPairs(const std::vector<std::vector<Rung>>& t) {
     Table out;
     for (const auto& bracket : t) {
@@ -76,11 +82,11 @@ private Q_SLOTS:
         QCOMPARE(sh.rungStep(3), std::int64_t(27));
         QCOMPARE(sh.rungOf(9), 2);
         QCOMPARE(sh.rungOf(4), -1);
-        QVERIFY(sh.judgesAt(0, 3));
-        QVERIFY(!sh.judgesAt(0, 27)); // a full trial is never pruned at its end
+        QVERIFY(sh.judgesAt(numbered(0), 3));
+        QVERIFY(!sh.judgesAt(numbered(0), 27)); // a full trial is never pruned at its end
         SuccessiveHalving s1(Direction::Minimize, 2, 2, 1);
         QCOMPARE(s1.rungStep(0), std::int64_t(4));
-        QVERIFY(!s1.judgesAt(0, 2));
+        QVERIFY(!s1.judgesAt(numbered(0), 2));
     }
 
     void ashaNeverPromotesOutsideTheTopFraction() {
@@ -94,9 +100,9 @@ private Q_SLOTS:
             const double a = ua(rng), b = ub(rng);
             for (std::int64_t t = 1; t <= 27; ++t) {
                 const double v = a + b / std::sqrt(static_cast<double>(t));
-                if (sh.judgesAt(c, t)) {
+                if (sh.judgesAt(numbered(c), t)) {
                     auto& peers = atStep[t];
-                    const auto why = sh.judge(c, t, v, peers);
+                    const auto why = sh.judge(numbered(c), t, v, peers);
                     std::vector<double> all = {v};
                     for (const auto& p : peers)
                         all.push_back(p.value);
@@ -124,15 +130,15 @@ private Q_SLOTS:
             "median", Json{{"n_startup_trials", 2}, {"n_warmup_steps", 1}, {"interval_steps", 1}},
             Direction::Minimize, "s"};
         MedianPruner p(config);
-        QVERIFY(!p.judgesAt(0, 1)); // warm-up
-        QVERIFY(p.judgesAt(0, 2));
+        QVERIFY(!p.judgesAt(numbered(0), 1)); // warm-up
+        QVERIFY(p.judgesAt(numbered(0), 2));
         const std::vector<PeerValue> one = {{1, TrialState::Complete, 1.0}};
-        QVERIFY(!p.judge(0, 2, 5.0, one)); // too few finished trials yet
+        QVERIFY(!p.judge(numbered(0), 2, 5.0, one)); // too few finished trials yet
         const std::vector<PeerValue> peers = {{1, TrialState::Complete, 1.0},
                                               {2, TrialState::Complete, 3.0},
                                               {3, TrialState::Running, 0.1}}; // not counted
-        QVERIFY(!p.judge(0, 2, 1.5, peers)); // better than the median 2.0
-        const auto why = p.judge(0, 2, 2.5, peers);
+        QVERIFY(!p.judge(numbered(0), 2, 1.5, peers)); // better than the median 2.0
+        const auto why = p.judge(numbered(0), 2, 2.5, peers);
         QVERIFY(why);
         QVERIFY(QString::fromStdString(*why).contains("median 2"));
     }
@@ -155,8 +161,8 @@ private Q_SLOTS:
         // bracket 4 (s = 4) never prunes before step 81: nothing to judge
         for (int n = 0; n < 200; ++n) {
             if (hb.bracketOf(n) == 4) {
-                QVERIFY(!hb.judgesAt(n, 1));
-                QVERIFY(!hb.judgesAt(n, 27));
+                QVERIFY(!hb.judgesAt(numbered(n), 1));
+                QVERIFY(!hb.judgesAt(numbered(n), 27));
                 break;
             }
         }

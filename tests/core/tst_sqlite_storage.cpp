@@ -15,6 +15,14 @@ using namespace ps;
 class TestSqliteStorage : public QObject {
     Q_OBJECT
 
+    static MetricPoint point(std::int64_t step, const std::string& name, double value) {
+        MetricPoint p;
+        p.step = step;
+        p.name = name;
+        p.value = value;
+        return p;
+    }
+
     std::int64_t makeStudy(Storage& s, const std::string& name = "s") {
         StudyRecord r;
         r.name = name;
@@ -130,6 +138,74 @@ private Q_SLOTS:
         QVERIFY(!s->finishTrial(t.id, "w1", TrialState::Complete, {}, 1.0, "")); // stale worker
     }
 
+    void systemAttributesAndGroups() {
+        auto dir = test::makeTempDir();
+        auto s = openStorage(test::dbUrl(dir, "sys.db"));
+        const auto study = makeStudy(*s);
+        const Trial a = s->createTrial(study, Json{{"x", 1}}, {}, Json{{"group", 2}});
+        const Trial b = s->createTrial(study, Json{{"x", 2}});
+        QCOMPARE(a.system.dump(), Json({{"group", 2}}).dump());
+        QCOMPARE(b.system.dump(), std::string("{}"));
+        s->updateTrialSystem(a.id, Json{{"checkpoint", {{"step", 3}, {"path", "/x"}}}});
+        s->updateTrialSystem(a.id, Json{{"checkpoint", {{"step", 4}}}});
+        const Trial after = *s->trial(a.id);
+        QCOMPARE(after.system["group"].get<int>(), 2); // merged, not replaced
+        QCOMPARE(after.system["checkpoint"].dump(), Json({{"path", "/x"}, {"step", 4}}).dump());
+        QVERIFY(after.rev > a.rev); // readers see the change
+        QVERIFY_THROWS_EXCEPTION(StorageError, s->updateTrialSystem(99999, Json::object()));
+
+        // stepValues carries each trial's group (-1 without one)
+        for (const Trial& t : {a, b}) {
+            const Trial c = *s->claimTrial(study, "w");
+            QCOMPARE(c.id, t.id);
+            s->appendMetrics(c.id, c.attempts, {point(3, "loss", t.params["x"].get<double>())});
+        }
+        auto rows = s->stepValues(study, "loss", 3);
+        QCOMPARE(rows.size(), std::size_t(2));
+        std::sort(rows.begin(), rows.end(), [](auto& l, auto& r) { return l.number < r.number; });
+        QCOMPARE(rows[0].group, 2);
+        QCOMPARE(rows[1].group, -1);
+    }
+
+    void resumedTrialKeepsItsCurve() {
+        auto dir = test::makeTempDir();
+        auto s = openStorage(test::dbUrl(dir, "resume.db"));
+        const auto study = makeStudy(*s);
+        const Trial t = s->createTrial(study, Json{{"x", 1}});
+        QVERIFY(!s->resumeTrial(t.id, 2, "not finished yet")); // only COMPLETE trials
+        Trial c = *s->claimTrial(study, "w1");
+        s->appendMetrics(c.id, c.attempts,
+                         {point(1, "loss", 3), point(2, "loss", 2), point(3, "loss", 1.5)});
+        QVERIFY(s->finishTrial(c.id, "w1", TrialState::Complete, {{"loss", 1.5}}, 1.5, ""));
+
+        QVERIFY(s->resumeTrial(c.id, 2, "promoted"));
+        Trial w = *s->trial(c.id);
+        QCOMPARE(w.state, TrialState::Waiting);
+        QCOMPARE(w.resumeStep, std::int64_t(2));
+        QVERIFY(!w.value);                  // no objective until it finishes again
+        QCOMPARE(w.values.at("loss"), 1.5); // the last final metrics stay
+
+        // The new attempt starts with the old one's points up to step 2, not step 3.
+        c = *s->claimTrial(study, "w2");
+        QCOMPARE(c.attempts, 2);
+        QCOMPARE(c.resumeStep, std::int64_t(2));
+        auto points = s->trialMetrics(c.id);
+        int current = 0;
+        for (const auto& p : points)
+            current += p.attempt == 2 ? 1 : 0;
+        QCOMPARE(current, 2);
+        s->appendMetrics(c.id, c.attempts, {point(3, "loss", 1.2), point(4, "loss", 1.0)});
+        QCOMPARE(s->stepValues(study, "loss", 3)[0].value, 1.2);
+        QVERIFY(s->finishTrial(c.id, "w2", TrialState::Complete, {{"loss", 1.0}}, 1.0, ""));
+        QCOMPARE(s->trial(c.id)->resumeStep, std::int64_t(0));
+
+        // A complete trial that a grown schedule stops where it stopped becomes PRUNED.
+        QVERIFY(s->pruneCompletedTrial(c.id, "not promoted"));
+        QCOMPARE(s->trial(c.id)->state, TrialState::Pruned);
+        QCOMPARE(*s->trial(c.id)->value, 1.0);
+        QVERIFY(!s->pruneCompletedTrial(c.id, "twice"));
+    }
+
     void nonFiniteValuesAreStoredAsMissing() {
         auto dir = test::makeTempDir();
         auto s = openStorage(test::dbUrl(dir));
@@ -210,13 +286,15 @@ private Q_SLOTS:
         sqlite3* db = nullptr;
         sqlite3_open(path.c_str(), &db);
         sqlite3_exec(db,
-                     "DROP TABLE study_log; DROP INDEX metrics_by_step; UPDATE meta SET value = "
-                     "'1' WHERE key = "
-                     "'schema_version'",
+                     "DROP TABLE study_log; DROP INDEX metrics_by_step; ALTER TABLE trials DROP "
+                     "COLUMN system; ALTER TABLE trials DROP COLUMN resume_step; UPDATE meta SET "
+                     "value = '1' WHERE key = 'schema_version'",
                      nullptr, nullptr, nullptr);
         sqlite3_close(db);
         SqliteStorage s(path);
         QCOMPARE(s.trials(study).size(), std::size_t(1)); // data kept
+        QCOMPARE(s.trials(study)[0].params.dump(), std::string(R"({"x":1})"));
+        QCOMPARE(s.trials(study)[0].system.dump(), std::string("{}")); // new column, defaulted
         s.appendLog(study, "info", "hello");
         QCOMPARE(s.studyLog(study).size(), std::size_t(1));
         QCOMPARE(s.studyLog(study, s.studyLog(study)[0].seq).size(), std::size_t(0));

@@ -33,6 +33,8 @@ public:
         m_reports.push_back({step, metrics});
     }
     void log(const std::string& line) override { m_lines.push_back(line); }
+    void checkpointSaved(std::int64_t step) override { m_checkpoints.push_back(step); }
+    const std::vector<std::int64_t>& checkpoints() const { return m_checkpoints; }
 
     void cancelNow() { m_cancel = true; }
     void cancelAfterReports(int count) { m_cancelAfter = count; }
@@ -49,6 +51,7 @@ private:
     int m_cancelAfter = -1;
     std::vector<Report> m_reports;
     std::vector<std::string> m_lines;
+    std::vector<std::int64_t> m_checkpoints;
 };
 
 // The settings a trial gets when its study sets nothing: every default of the spec, nested by
@@ -80,7 +83,8 @@ ps::Json smallSettings() {
     return s;
 }
 
-ps::TaskResult runClassify(const ps::Json& settings, RecordingFeedback& feedback) {
+ps::TaskResult runClassify(const ps::Json& settings, RecordingFeedback& feedback,
+                           const std::string& checkpoint = {}, std::int64_t resumeStep = 0) {
     ps::TaskCatalog catalog = ps::TaskCatalog::withBuiltins();
     ps::registerTrainTasks(catalog);
     const std::unique_ptr<ps::Task> task = catalog.make("classify");
@@ -88,6 +92,8 @@ ps::TaskResult runClassify(const ps::Json& settings, RecordingFeedback& feedback
         throw std::logic_error("registerTrainTasks did not make classify runnable");
     ps::TaskInput input;
     input.settings = settings;
+    input.checkpointPath = checkpoint;
+    input.resumeStep = resumeStep;
     return task->run(input, feedback);
 }
 
@@ -124,6 +130,7 @@ private Q_SLOTS:
     void splitRejectsImpossibleSizes();
     void oneEpochLearns();
     void sameSeedGivesIdenticalMetrics();
+    void resumingContinuesExactly();
     void activationsTrain_data();
     void activationsTrain();
     void hugeLearningRateDiverges();
@@ -275,6 +282,53 @@ void TestClassifyTask::sameSeedGivesIdenticalMetrics() {
     RecordingFeedback third;
     const ps::TaskResult c = runClassify(settings, third);
     QVERIFY(!bitwiseEqual(a.metrics.at("train_loss"), c.metrics.at("train_loss")));
+}
+
+void TestClassifyTask::resumingContinuesExactly() {
+    // 2 epochs, a checkpoint, then 2 more from it: the same numbers as 4 epochs in one go,
+    // for SGD with momentum and for Adam (whose moments and step counts must come back).
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (const char* optimizer : {"sgd", "adam"}) {
+        ps::Json settings = smallSettings();
+        settings["optimizer"]["kind"] = optimizer;
+        settings["optimizer"]["momentum"] = 0.9;
+        settings["epochs"] = 4;
+        RecordingFeedback straight;
+        const ps::TaskResult whole = runClassify(settings, straight);
+        QCOMPARE(endName(whole.end), "Complete");
+        QVERIFY(straight.checkpoints().empty()); // no path, no checkpoint
+
+        const std::string path = dir.filePath(QString("%1.bin").arg(optimizer)).toStdString();
+        settings["epochs"] = 2;
+        RecordingFeedback first;
+        QCOMPARE(endName(runClassify(settings, first, path).end), "Complete");
+        QCOMPARE(first.checkpoints(), std::vector<std::int64_t>{2});
+        QVERIFY(QFile::exists(QString::fromStdString(path)));
+
+        settings["epochs"] = 4;
+        RecordingFeedback second;
+        const ps::TaskResult resumed = runClassify(settings, second, path, 2);
+        QCOMPARE(endName(resumed.end), "Complete");
+        QCOMPARE(second.reports().size(), std::size_t(2)); // epochs 3 and 4 only
+        QCOMPARE(second.reports().front().step, std::int64_t(3));
+        QCOMPARE(second.checkpoints(), std::vector<std::int64_t>{4});
+        for (const char* name : {"train_loss", "val_loss", "val_acc"})
+            QVERIFY2(bitwiseEqual(whole.metrics.at(name), resumed.metrics.at(name)),
+                     qPrintable(QString("%1 %2: %3 vs %4")
+                                    .arg(optimizer, name)
+                                    .arg(whole.metrics.at(name), 0, 'g', 17)
+                                    .arg(resumed.metrics.at(name), 0, 'g', 17)));
+    }
+    // A checkpoint of another epoch, or none at all, is refused rather than trained over.
+    ps::Json settings = smallSettings();
+    settings["epochs"] = 4;
+    RecordingFeedback wrong;
+    const std::string adam = dir.filePath("adam.bin").toStdString();
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, runClassify(settings, wrong, adam, 3));
+    QVERIFY_THROWS_EXCEPTION(
+        std::runtime_error,
+        runClassify(settings, wrong, dir.filePath("none.bin").toStdString(), 2));
 }
 
 void TestClassifyTask::activationsTrain_data() {
