@@ -3,6 +3,7 @@
 
 #include "core/execution/builtin_tasks.h"
 #include "core/train/fashion_mnist.h"
+#include "core/train/lr_schedule.h"
 #include "core/train/train_tasks.h"
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -25,7 +27,9 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
+#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
 #include <torch/optim/sgd.h>
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
@@ -71,6 +75,10 @@ template <typename T> T setting(const Json& settings, std::string_view path) {
         if (!value.is_string())
             throw wrong("a string");
         return value.get<std::string>();
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (!value.is_boolean())
+            throw wrong("true or false");
+        return value.get<bool>();
     } else if constexpr (std::is_floating_point_v<T>) {
         if (!value.is_number())
             throw wrong("a number");
@@ -132,7 +140,7 @@ void requireChoice(const Json& settings, std::string_view path, std::string_view
 }
 
 enum class Activation { Relu, Tanh, Gelu, Silu, Sigmoid };
-enum class OptimizerKind { Sgd, Adam };
+enum class OptimizerKind { Sgd, Adam, AdamW };
 
 struct ClassifyConfig {
     std::string datasetPath;
@@ -147,7 +155,12 @@ struct ClassifyConfig {
     std::string optimizerName;
     double lr = 1e-3;
     double momentum = 0;
+    bool nesterov = false;
+    double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
     double weightDecay = 0;
+    double gradClip = 0;
+    ScheduleConfig schedule; // lr and step counts filled in once the data is known
+    double divergenceFactor = 100;
     std::int64_t epochs = 1;
     std::int64_t batchSize = 128;
     std::string device;
@@ -167,7 +180,6 @@ ClassifyConfig readConfig(const Json& s) {
     requireChoice(s, "dataset.name", "fashion-mnist");
     requireChoice(s, "model.kind", "mlp");
     requireChoice(s, "parametrization.kind", "sp");
-    requireChoice(s, "schedule.kind", "constant");
     const Json& augment = settingAt(s, "augment");
     if (!(augment.is_null() || (augment.is_object() && augment.empty())))
         throw SettingError("setting 'augment' is " + augment.dump() +
@@ -188,11 +200,41 @@ ClassifyConfig readConfig(const Json& s) {
                                               {"silu", Activation::Silu},
                                               {"sigmoid", Activation::Sigmoid}});
     c.optimizerName = setting<std::string>(s, "optimizer.kind");
-    c.optimizer = chooseSetting<OptimizerKind>(
-        s, "optimizer.kind", {{"sgd", OptimizerKind::Sgd}, {"adam", OptimizerKind::Adam}});
+    c.optimizer = chooseSetting<OptimizerKind>(s, "optimizer.kind",
+                                               {{"sgd", OptimizerKind::Sgd},
+                                                {"adam", OptimizerKind::Adam},
+                                                {"adamw", OptimizerKind::AdamW}});
     c.lr = setting<double>(s, "optimizer.lr");
     c.momentum = setting<double>(s, "optimizer.momentum");
+    c.nesterov = setting<bool>(s, "optimizer.nesterov");
+    c.beta1 = setting<double>(s, "optimizer.beta1");
+    c.beta2 = setting<double>(s, "optimizer.beta2");
+    c.eps = setting<double>(s, "optimizer.eps");
     c.weightDecay = setting<double>(s, "optimizer.weight_decay");
+    c.gradClip = setting<double>(s, "optimizer.grad_clip");
+    if (c.nesterov && (c.optimizer != OptimizerKind::Sgd || c.momentum <= 0))
+        throw SettingError("setting 'optimizer.nesterov' needs optimizer.kind sgd with "
+                           "optimizer.momentum > 0");
+    try {
+        c.schedule.kind = scheduleKindFromText(setting<std::string>(s, "schedule.kind"));
+    } catch (const std::invalid_argument& error) {
+        throw SettingError(std::string("setting 'schedule.kind': ") + error.what());
+    }
+    c.schedule.warmupSteps = setting<std::int64_t>(s, "schedule.warmup_steps");
+    c.schedule.stepEpochs = setting<std::int64_t>(s, "schedule.step_epochs");
+    c.schedule.gamma = setting<double>(s, "schedule.gamma");
+    c.schedule.minLrFactor = setting<double>(s, "schedule.min_lr_factor");
+    c.schedule.pctStart = setting<double>(s, "schedule.pct_start");
+    c.schedule.divFactor = setting<double>(s, "schedule.div_factor");
+    c.schedule.finalDivFactor = setting<double>(s, "schedule.final_div_factor");
+    c.schedule.threePhase = setting<bool>(s, "schedule.three_phase");
+    c.schedule.cycleMomentum = setting<bool>(s, "schedule.cycle_momentum");
+    c.schedule.baseMomentum = setting<double>(s, "schedule.base_momentum");
+    c.schedule.maxMomentum = setting<double>(s, "schedule.max_momentum");
+    if (c.schedule.kind == ScheduleKind::OneCycle && c.schedule.warmupSteps > 0)
+        throw SettingError("setting 'schedule.warmup_steps': onecycle warms up by itself "
+                           "(pct_start); leave warmup_steps at 0");
+    c.divergenceFactor = setting<double>(s, "divergence_factor");
     c.epochs = setting<std::int64_t>(s, "epochs");
     c.batchSize = setting<std::int64_t>(s, "batch_size");
     c.device = setting<std::string>(s, "device");
@@ -292,12 +334,47 @@ Mlp makeModel(const ClassifyConfig& c, std::int64_t inputs) {
 }
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, Mlp& model) {
-    if (c.optimizer == OptimizerKind::Sgd)
-        return std::make_unique<torch::optim::SGD>(
-            model->parameters(),
-            torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
-    return std::make_unique<torch::optim::Adam>(
-        model->parameters(), torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
+    switch (c.optimizer) {
+    case OptimizerKind::Sgd:
+        return std::make_unique<torch::optim::SGD>(model->parameters(),
+                                                   torch::optim::SGDOptions(c.lr)
+                                                       .momentum(c.momentum)
+                                                       .nesterov(c.nesterov)
+                                                       .weight_decay(c.weightDecay));
+    case OptimizerKind::Adam:
+        return std::make_unique<torch::optim::Adam>(model->parameters(),
+                                                    torch::optim::AdamOptions(c.lr)
+                                                        .betas({c.beta1, c.beta2})
+                                                        .eps(c.eps)
+                                                        .weight_decay(c.weightDecay));
+    case OptimizerKind::AdamW:
+        break;
+    }
+    return std::make_unique<torch::optim::AdamW>(model->parameters(),
+                                                 torch::optim::AdamWOptions(c.lr)
+                                                     .betas({c.beta1, c.beta2})
+                                                     .eps(c.eps)
+                                                     .weight_decay(c.weightDecay));
+}
+
+// Sets every parameter group's lr, and its momentum (SGD) or beta1 (Adam, AdamW) where the
+// schedule drives it.
+void applySchedule(torch::optim::Optimizer& optimizer, OptimizerKind kind,
+                   const ScheduleValue& value) {
+    for (auto& group : optimizer.param_groups()) {
+        group.options().set_lr(value.lr);
+        if (!value.momentum)
+            continue;
+        if (kind == OptimizerKind::Sgd) {
+            static_cast<torch::optim::SGDOptions&>(group.options()).momentum(*value.momentum);
+        } else if (kind == OptimizerKind::Adam) {
+            auto& o = static_cast<torch::optim::AdamOptions&>(group.options());
+            o.betas({*value.momentum, std::get<1>(o.betas())});
+        } else {
+            auto& o = static_cast<torch::optim::AdamWOptions&>(group.options());
+            o.betas({*value.momentum, std::get<1>(o.betas())});
+        }
+    }
 }
 
 // ---- data -----------------------------------------------------------------------------------
@@ -495,6 +572,13 @@ private:
         // batches an uninterrupted run would.
         for (std::int64_t epoch = 1; epoch <= resumeAfter; ++epoch)
             shuffle.shuffle(order);
+        // The schedule is stepped every mini-batch, over the whole run.
+        const std::int64_t batchesPerEpoch = (n + config.batchSize - 1) / config.batchSize;
+        ScheduleConfig schedule = config.schedule;
+        schedule.lr = config.lr;
+        schedule.stepsPerEpoch = batchesPerEpoch;
+        schedule.totalSteps = std::max<std::int64_t>(1, batchesPerEpoch * config.epochs);
+        std::optional<double> firstLoss; // what an exploding loss is measured against
 
         for (std::int64_t epoch = resumeAfter + 1; epoch <= config.epochs; ++epoch) {
             shuffle.shuffle(order);
@@ -514,19 +598,30 @@ private:
                     permutation.slice(0, begin, std::min(n, begin + config.batchSize));
                 const torch::Tensor images = train.images.index_select(0, batch);
                 const torch::Tensor labels = train.labels.index_select(0, batch);
+                applySchedule(optimizer, config.optimizer,
+                              scheduleAt(schedule, (epoch - 1) * batchesPerEpoch + step - 1));
                 optimizer.zero_grad();
                 const torch::Tensor loss = F::cross_entropy(model->forward(images), labels);
                 const double value = loss.item<double>();
-                if (!std::isfinite(value)) {
+                if (!firstLoss)
+                    firstLoss = value;
+                const bool exploded = config.divergenceFactor > 0 && std::isfinite(*firstLoss) &&
+                                      value > config.divergenceFactor * *firstLoss;
+                if (!std::isfinite(value) || exploded) {
                     // A diverged model has no final value; the epochs before it were reported.
                     result.metrics.clear();
                     result.end = TaskEnd::Fail;
-                    result.reason = "training diverged: loss is " + formatLoss(value) +
-                                    " at epoch " + std::to_string(epoch) + ", step " +
-                                    std::to_string(step);
+                    result.reason =
+                        "training diverged: loss is " + formatLoss(value) +
+                        (exploded ? ", over " + formatLoss(config.divergenceFactor) +
+                                        " times the first batch's " + formatLoss(*firstLoss)
+                                  : std::string()) +
+                        " at epoch " + std::to_string(epoch) + ", step " + std::to_string(step);
                     return result;
                 }
                 loss.backward();
+                if (config.gradClip > 0)
+                    torch::nn::utils::clip_grad_norm_(model->parameters(), config.gradClip);
                 optimizer.step();
                 lossSum += value * double(batch.size(0));
             }

@@ -134,6 +134,12 @@ private Q_SLOTS:
     void activationsTrain_data();
     void activationsTrain();
     void hugeLearningRateDiverges();
+    void optimizersTrain_data();
+    void optimizersTrain();
+    void scheduleIsSteppedDuringTraining();
+    void explodingLossFailsAtOnce();
+    void inconsistentOptimizerSettingsFail_data();
+    void inconsistentOptimizerSettingsFail();
     void canceledBeforeStart();
     void canceledBetweenEpochs();
     void missingDatasetThrowsWithPath();
@@ -360,6 +366,110 @@ void TestClassifyTask::hugeLearningRateDiverges() {
     QVERIFY2(result.reason.find("diverged") != std::string::npos, result.reason.c_str());
     QVERIFY2(result.reason.find("epoch") != std::string::npos, result.reason.c_str());
     QVERIFY(result.metrics.empty());
+}
+
+void TestClassifyTask::optimizersTrain_data() {
+    QTest::addColumn<QString>("optimizer");
+    QTest::addColumn<QString>("schedule");
+    QTest::addColumn<bool>("nesterov");
+    QTest::addColumn<double>("lr");
+    QTest::newRow("sgd nesterov, cosine") << "sgd"
+                                          << "cosine" << true << 0.05;
+    QTest::newRow("adamw, onecycle") << "adamw"
+                                     << "onecycle" << false << 3e-3;
+    QTest::newRow("adam, step") << "adam"
+                                << "step" << false << 1e-3;
+    QTest::newRow("sgd, linear, clipped") << "sgd"
+                                          << "linear" << false << 0.1;
+}
+
+void TestClassifyTask::optimizersTrain() {
+    QFETCH(QString, optimizer);
+    QFETCH(QString, schedule);
+    QFETCH(bool, nesterov);
+    QFETCH(double, lr);
+    ps::Json settings = smallSettings();
+    settings["optimizer"]["kind"] = optimizer.toStdString();
+    settings["optimizer"]["lr"] = lr;
+    settings["optimizer"]["momentum"] = 0.9;
+    settings["optimizer"]["nesterov"] = nesterov;
+    settings["optimizer"]["weight_decay"] = 1e-4;
+    settings["optimizer"]["grad_clip"] = schedule == "linear" ? 1.0 : 0.0;
+    settings["schedule"]["kind"] = schedule.toStdString();
+    settings["schedule"]["step_epochs"] = 1;
+    settings["epochs"] = 2;
+    RecordingFeedback feedback;
+    const ps::TaskResult result = runClassify(settings, feedback);
+    QVERIFY2(result.end == ps::TaskEnd::Complete, result.reason.c_str());
+    QVERIFY2(result.metrics.at("val_loss") < 0.5 * std::log(10.0),
+             std::to_string(result.metrics.at("val_loss")).c_str()); // far better than chance
+}
+
+void TestClassifyTask::scheduleIsSteppedDuringTraining() {
+    // Step decay to 0 after the first epoch: plain SGD then leaves the weights as they are, so
+    // the second epoch's validation loss equals the first's, bit for bit.
+    ps::Json settings = smallSettings();
+    settings["optimizer"]["kind"] = "sgd";
+    settings["optimizer"]["lr"] = 0.1;
+    settings["schedule"]["kind"] = "step";
+    settings["schedule"]["step_epochs"] = 1;
+    settings["schedule"]["gamma"] = 0.0;
+    settings["epochs"] = 2;
+    RecordingFeedback frozen;
+    QCOMPARE(endName(runClassify(settings, frozen).end), "Complete");
+    QCOMPARE(frozen.reports().size(), std::size_t(2));
+    QVERIFY(bitwiseEqual(frozen.reports()[0].metrics.at("val_loss"),
+                         frozen.reports()[1].metrics.at("val_loss")));
+    // With the constant schedule the second epoch does change them.
+    settings["schedule"]["kind"] = "constant";
+    RecordingFeedback moving;
+    QCOMPARE(endName(runClassify(settings, moving).end), "Complete");
+    QVERIFY(!bitwiseEqual(moving.reports()[0].metrics.at("val_loss"),
+                          moving.reports()[1].metrics.at("val_loss")));
+}
+
+void TestClassifyTask::explodingLossFailsAtOnce() {
+    // Adam at lr 10 blows the loss up long before it turns NaN.
+    ps::Json settings = smallSettings();
+    settings["optimizer"]["lr"] = 10.0;
+    settings["divergence_factor"] = 10.0;
+    RecordingFeedback feedback;
+    const ps::TaskResult result = runClassify(settings, feedback);
+    QCOMPARE(endName(result.end), "Fail");
+    QVERIFY2(result.reason.find("times the first batch") != std::string::npos,
+             result.reason.c_str());
+    QVERIFY(feedback.reports().empty()); // within the first epoch
+}
+
+void TestClassifyTask::inconsistentOptimizerSettingsFail_data() {
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("named");
+    QTest::newRow("nesterov with adam") << "optimizer.nesterov"
+                                        << "true"
+                                        << "optimizer.nesterov";
+    QTest::newRow("warm-up with onecycle") << "schedule.warmup_steps"
+                                           << "5"
+                                           << "schedule.warmup_steps";
+    QTest::newRow("unknown schedule") << "schedule.kind"
+                                      << "\"exp\""
+                                      << "schedule.kind";
+}
+
+void TestClassifyTask::inconsistentOptimizerSettingsFail() {
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(QString, named);
+    ps::Json settings = smallSettings();
+    if (key == "schedule.warmup_steps")
+        settings["schedule"]["kind"] = "onecycle";
+    const auto dot = key.indexOf('.');
+    settings[key.left(dot).toStdString()][key.mid(dot + 1).toStdString()] =
+        ps::Json::parse(value.toStdString());
+    RecordingFeedback feedback;
+    const ps::TaskResult result = runClassify(settings, feedback);
+    QCOMPARE(endName(result.end), "Fail");
+    QVERIFY2(result.reason.find(named.toStdString()) != std::string::npos, result.reason.c_str());
 }
 
 void TestClassifyTask::canceledBeforeStart() {
