@@ -188,16 +188,15 @@ void HistoryPlot::rebuild() {
 
     if (m_autoRange && !m_points.empty()) {
         const bool log = m_logScale;
-        double lo = INFINITY, hi = -INFINITY, last = 0;
+        double last = 0;
+        std::vector<double> values;
         for (const auto& p : m_points) {
             last = std::max(last, p.x);
-            if (log && p.y <= 0)
-                continue; // a log axis cannot show it
-            lo = std::min(lo, p.y);
-            hi = std::max(hi, p.y);
+            if (!(log && p.y <= 0)) // a log axis cannot show it
+                values.push_back(p.y);
         }
-        if (lo <= hi)
-            yAxis->setRange(paddedRange(lo, hi, log));
+        if (!values.empty())
+            yAxis->setRange(valueRange(std::move(values), log));
         xAxis->setRange(-0.5, std::max(last, 4.0) + 0.5);
     }
     replot(QCustomPlot::rpQueuedReplot);

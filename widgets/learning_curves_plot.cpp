@@ -339,18 +339,18 @@ void LearningCurvesPlot::rebuild() {
         return;
     }
     const bool log = m_logScale->isChecked();
-    double lo = INFINITY, hi = -INFINITY, last = 1;
+    double last = 1;
+    std::vector<double> values;
     for (int i = 0; i < m_plot->graphCount(); ++i) {
         for (const auto& point : *m_plot->graph(i)->data()) {
             if (log && point.value <= 0)
                 continue; // a log axis cannot show it
-            lo = std::min(lo, point.value);
-            hi = std::max(hi, point.value);
+            values.push_back(point.value);
             last = std::max(last, point.key);
         }
     }
-    if (lo <= hi) {
-        m_plot->yAxis->setRange(paddedRange(lo, hi, log));
+    if (!values.empty()) {
+        m_plot->yAxis->setRange(valueRange(std::move(values), log));
         m_plot->xAxis->setRange(-0.2, last + 0.2);
     } else {
         m_plot->xAxis->setRange(0, 10);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace ps {
 
@@ -33,6 +34,31 @@ inline QCPRange paddedRange(double lo, double hi, bool log) {
     }
     const double pad = hi > lo ? (hi - lo) * 0.06 : std::max(std::abs(hi) * 0.1, 0.5);
     return {lo - pad, hi + pad};
+}
+
+// The padded range for `values` (those <= 0 already left out on a log axis), ignoring
+// outliers as TensorBoard does by default: a diverged trial's 1e6 must not flatten every
+// other curve. Values beyond the 2nd..98th percentile band widened by its own width on each
+// side are left outside; with fewer than 10 values all are shown.
+inline QCPRange valueRange(std::vector<double> values, bool log) {
+    if (values.empty())
+        return log ? QCPRange(0.1, 10) : QCPRange(0, 1);
+    std::sort(values.begin(), values.end());
+    double lo = values.front(), hi = values.back();
+    if (values.size() >= 10) {
+        const auto at = [&](double q) {
+            const double v = values[static_cast<std::size_t>(q * double(values.size() - 1))];
+            return log ? std::log(v) : v;
+        };
+        const double a = at(0.02), b = at(0.98), width = b - a;
+        const double bandLo = log ? std::exp(a - width) : a - width;
+        const double bandHi = log ? std::exp(b + width) : b + width;
+        if (width > 0) {
+            lo = std::max(lo, bandLo);
+            hi = std::min(hi, bandHi);
+        }
+    }
+    return paddedRange(lo, hi, log);
 }
 
 } // namespace ps

@@ -152,6 +152,37 @@ TaskSpec classifyTaskSpec() {
     return spec;
 }
 
+TaskSpec lrRangeTaskSpec() {
+    const TaskSpec classify = classifyTaskSpec();
+    TaskSpec spec;
+    spec.kind = "lr_range";
+    spec.description = "Learning-rate range test (Smith; fastai's lr_find) on the classify "
+                       "task's data and model: raises the lr exponentially each mini-batch "
+                       "until the smoothed loss diverges, then suggests a learning rate.";
+    // The classifier's settings, less those the test sets itself.
+    for (const auto& s : classify.settings) {
+        if (s.path == "epochs" || s.path.rfind("schedule.", 0) == 0 ||
+            s.path == "divergence_factor" || s.path == "optimizer.lr")
+            continue;
+        spec.settings.push_back(s);
+    }
+    using T = SettingType;
+    spec.settings.push_back(num("range.start_lr", T::Float, 1e-7, 1e-12, 1e3, "first lr"));
+    spec.settings.push_back(num("range.end_lr", T::Float, 10, 1e-9, 1e6, "last lr"));
+    spec.settings.push_back(
+        num("range.num_it", T::Int, 100, 20, 1e6, "mini-batches from start_lr to end_lr"));
+    spec.settings.push_back(
+        num("range.beta", T::Float, 0.98, 0, 0.9999, "smoothing of the loss (bias-corrected EMA)"));
+    spec.settings.push_back(num("range.stop_factor", T::Float, 4, 1, 1e6,
+                                "stop when the smoothed loss exceeds this times its best"));
+    spec.settings.push_back(str("range.suggestion", "valley", {"valley", "minimum", "steep"},
+                                "the rule lr_suggested follows"));
+    spec.metrics = {"lr_suggested", "lr_valley", "lr_minimum",    "lr_steep", "lr_lowest",
+                    "lr_start",     "loss",      "smoothed_loss", "lr"};
+    spec.checkData = classify.checkData;
+    return spec;
+}
+
 double noopLoss(const Json& params) {
     // A bowl with its minimum where every numeric parameter is 0.3 of its value; categorical
     // values add a fixed offset by position so they matter too.

@@ -14,5 +14,7 @@ double noopLoss(const Json& params); // the final loss noop reports for these pa
 
 // "classify": an image classifier trained with LibTorch (ps_train implements it).
 TaskSpec classifyTaskSpec();
+// "lr_range": the learning-rate range test on the classify task's data and model (ps_train).
+TaskSpec lrRangeTaskSpec();
 
 } // namespace ps

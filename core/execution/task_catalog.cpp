@@ -46,6 +46,7 @@ TaskCatalog TaskCatalog::withBuiltins() {
     TaskCatalog catalog;
     catalog.add(noopTaskSpec(), &makeNoopTask);
     catalog.add(classifyTaskSpec());
+    catalog.add(lrRangeTaskSpec());
     return catalog;
 }
 

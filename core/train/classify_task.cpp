@@ -3,6 +3,7 @@
 
 #include "core/execution/builtin_tasks.h"
 #include "core/train/fashion_mnist.h"
+#include "core/train/lr_range.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/train_tasks.h"
 
@@ -453,50 +454,67 @@ std::string formatLoss(double loss) {
 
 // ---- the task -------------------------------------------------------------------------------
 
+// What a classifier trial starts from: its settings read, its data on the device, a fresh
+// model and optimizer. Shared by the classify and lr_range tasks.
+struct Setup {
+    ClassifyConfig config;
+    torch::Device device = torch::kCPU;
+    Examples train, val;
+    Mlp model{nullptr};
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+};
+
+// "" when ready, else why the trial fails (a setting, an impossible split). A missing or
+// corrupt dataset throws, naming the file; the worker turns that into a FAIL.
+std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
+                    const std::string& who) {
+    try {
+        s.config = readConfig(settings);
+        s.device = resolveDevice(s.config.device);
+    } catch (const SettingError& error) {
+        return error.what();
+    }
+    const ClassifyConfig& config = s.config;
+    if (config.threads > 0)
+        torch::set_num_threads(config.threads);
+    const FashionMnistImages& data = loadFashionMnist(config.datasetPath, FashionMnistPart::Train);
+    DataSplit split;
+    try {
+        split = splitFashionMnist(data.count, config.subset, config.valFraction, config.dataSeed);
+    } catch (const std::invalid_argument& error) {
+        return error.what();
+    }
+    s.train = gather(data, split.train, s.device);
+    s.val = gather(data, split.val, s.device);
+    s.model = makeModel(config, data.features());
+    s.model->to(s.device);
+    s.model->train();
+    s.optimizer = makeOptimizer(config, s.model);
+    feedback.log(who + ": " + std::to_string(s.train.count()) + " training / " +
+                 std::to_string(s.val.count()) + " validation images, mlp " +
+                 std::to_string(data.features()) + "-" + std::to_string(config.width) + "x" +
+                 std::to_string(config.depth) + "-10 " + config.activationName + ", " +
+                 config.optimizerName + " lr " + formatLoss(config.lr) + ", device " +
+                 s.device.str() + ", " + std::to_string(torch::get_num_threads()) + " thread(s)");
+    return {};
+}
+
 class ClassifyTask final : public Task {
 public:
     TaskResult run(const TaskInput& input, TaskFeedback& feedback) override {
         TaskResult result;
-        ClassifyConfig config;
-        torch::Device device = torch::kCPU;
-        try {
-            config = readConfig(input.settings);
-            device = resolveDevice(config.device);
-        } catch (const SettingError& error) {
+        Setup setup;
+        result.reason = prepare(input.settings, setup, feedback, "classify");
+        if (!result.reason.empty()) {
             result.end = TaskEnd::Fail;
-            result.reason = error.what();
             return result;
         }
-        if (config.threads > 0)
-            torch::set_num_threads(config.threads);
-
-        // Throws, naming the file, when the dataset is missing or corrupt: the worker turns
-        // that into a FAIL. An impossible subset or split is a setting error instead.
-        const FashionMnistImages& data =
-            loadFashionMnist(config.datasetPath, FashionMnistPart::Train);
-        DataSplit split;
-        try {
-            split =
-                splitFashionMnist(data.count, config.subset, config.valFraction, config.dataSeed);
-        } catch (const std::invalid_argument& error) {
-            result.end = TaskEnd::Fail;
-            result.reason = error.what();
-            return result;
-        }
-        const Examples train = gather(data, split.train, device);
-        const Examples val = gather(data, split.val, device);
-
-        Mlp model = makeModel(config, data.features());
-        model->to(device);
-        model->train();
-        const auto optimizer = makeOptimizer(config, model);
-
-        feedback.log("classify: " + std::to_string(train.count()) + " training / " +
-                     std::to_string(val.count()) + " validation images, mlp " +
-                     std::to_string(data.features()) + "-" + std::to_string(config.width) + "x" +
-                     std::to_string(config.depth) + "-10 " + config.activationName + ", " +
-                     config.optimizerName + " lr " + formatLoss(config.lr) + ", device " +
-                     device.str() + ", " + std::to_string(torch::get_num_threads()) + " thread(s)");
+        const ClassifyConfig& config = setup.config;
+        const torch::Device& device = setup.device;
+        Mlp& model = setup.model;
+        const auto& optimizer = setup.optimizer;
+        const Examples& train = setup.train;
+        const Examples& val = setup.val;
 
         if (input.resumeStep > 0) {
             if (input.resumeStep > config.epochs)
@@ -645,13 +663,122 @@ private:
 
 } // namespace
 
+// The LR range test: one short run whose lr rises exponentially every mini-batch until the
+// smoothed loss diverges (or end_lr is reached); reports lr, loss and smoothed loss per
+// mini-batch and the suggested learning rates as its final metrics.
+class LrRangeTask final : public Task {
+public:
+    TaskResult run(const TaskInput& input, TaskFeedback& feedback) override {
+        namespace F = torch::nn::functional;
+        TaskResult result;
+        // The classifier's settings it does not declare take their defaults (epochs, a
+        // constant schedule); optimizer.lr is the range's start.
+        Json settings = input.settings;
+        for (const auto& spec : classifyTaskSpec().settings) {
+            std::string pointer = "/" + spec.path;
+            std::replace(pointer.begin(), pointer.end(), '.', '/');
+            if (!settings.contains(Json::json_pointer(pointer)))
+                settings[Json::json_pointer(pointer)] = spec.defaultValue;
+        }
+        LrRangeConfig range;
+        try {
+            range.startLr = setting<double>(settings, "range.start_lr");
+            range.endLr = setting<double>(settings, "range.end_lr");
+            range.numIt = setting<std::int64_t>(settings, "range.num_it");
+            range.beta = setting<double>(settings, "range.beta");
+            range.stopFactor = setting<double>(settings, "range.stop_factor");
+            if (!(range.endLr > range.startLr))
+                throw SettingError("setting 'range.end_lr' (" + formatLoss(range.endLr) +
+                                   ") must be above range.start_lr (" + formatLoss(range.startLr) +
+                                   ")");
+            settings["optimizer"]["lr"] = range.startLr;
+        } catch (const SettingError& error) {
+            result.end = TaskEnd::Fail;
+            result.reason = error.what();
+            return result;
+        }
+        const std::string rule = settings["range"].value("suggestion", std::string("valley"));
+
+        Setup setup;
+        result.reason = prepare(settings, setup, feedback, "lr_range");
+        if (!result.reason.empty()) {
+            result.end = TaskEnd::Fail;
+            return result;
+        }
+        const Examples& train = setup.train;
+        const std::int64_t n = train.count();
+        const std::int64_t batch = setup.config.batchSize;
+        detail::SeededShuffle shuffle(setup.config.seed);
+        std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+        std::iota(order.begin(), order.end(), std::int64_t{0});
+        torch::Tensor permutation;
+        std::int64_t position = 0;
+        LrRangeRecorder recorder(range);
+        for (std::int64_t i = 0; i < range.numIt; ++i) {
+            if (feedback.isCanceled()) {
+                result.end = TaskEnd::Canceled;
+                return result;
+            }
+            if (position >= n || i == 0) { // a new pass over the data
+                shuffle.shuffle(order);
+                permutation = torch::tensor(order, torch::kInt64).to(setup.device);
+                position = 0;
+            }
+            const torch::Tensor rows =
+                permutation.slice(0, position, std::min(n, position + batch));
+            position += batch;
+            const double lr = lrRangeAt(range, i);
+            applySchedule(*setup.optimizer, setup.config.optimizer, {lr, std::nullopt});
+            setup.optimizer->zero_grad();
+            const torch::Tensor loss =
+                F::cross_entropy(setup.model->forward(train.images.index_select(0, rows)),
+                                 train.labels.index_select(0, rows));
+            const double value = loss.item<double>();
+            const double smooth = recorder.add(value);
+            feedback.report(i + 1, {{"lr", lr}, {"loss", value}, {"smoothed_loss", smooth}});
+            if (recorder.diverged())
+                break;
+            loss.backward();
+            setup.optimizer->step();
+        }
+        const std::string where =
+            recorder.diverged()
+                ? "diverged at lr " + formatLoss(recorder.lrs().back()) + " after " +
+                      std::to_string(recorder.size()) + " mini-batches"
+                : "reached lr " + formatLoss(recorder.lrs().back()) + " without diverging";
+        LrSuggestions s;
+        try {
+            s = suggestLearningRates(recorder.lrs(), recorder.smoothed());
+        } catch (const std::invalid_argument& error) {
+            result.end = TaskEnd::Fail;
+            result.reason = "the loss " + where + ": too soon for a suggestion (" + error.what() +
+                            "); lower range.start_lr or the batch size";
+            return result;
+        }
+        const double suggested = rule == "minimum" ? s.minimum
+                                 : rule == "steep" ? s.steep
+                                                   : s.valley;
+        result.metrics = {{"lr_suggested", suggested}, {"lr_valley", s.valley},
+                          {"lr_minimum", s.minimum},   {"lr_steep", s.steep},
+                          {"lr_lowest", s.lowest},     {"lr_start", s.start}};
+        feedback.log("lr_range: the loss " + where + "; suggested lr " + formatLoss(suggested) +
+                     " (" + rule + "), range " + formatLoss(s.start) + " to " +
+                     formatLoss(s.lowest));
+        result.end = TaskEnd::Complete;
+        return result;
+    }
+};
+
 void registerTrainTasks(TaskCatalog& catalog) {
-    auto factory = [] { return std::make_unique<ClassifyTask>(); };
-    // A catalog built without the built-in specs still gets a runnable classify task.
-    if (catalog.spec("classify"))
-        catalog.setFactory("classify", factory);
-    else
-        catalog.add(classifyTaskSpec(), factory);
+    // A catalog built without the built-in specs still gets runnable train tasks.
+    const auto add = [&catalog](TaskSpec spec, TaskCatalog::Factory factory) {
+        if (catalog.spec(spec.kind))
+            catalog.setFactory(spec.kind, std::move(factory));
+        else
+            catalog.add(std::move(spec), std::move(factory));
+    };
+    add(classifyTaskSpec(), [] { return std::make_unique<ClassifyTask>(); });
+    add(lrRangeTaskSpec(), [] { return std::make_unique<LrRangeTask>(); });
 }
 
 } // namespace ps

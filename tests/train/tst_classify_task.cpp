@@ -148,6 +148,7 @@ private Q_SLOTS:
     void unavailableDeviceFails();
     void unsupportedSettingFails();
     void registersIntoEmptyCatalog();
+    void lrRangeTestStopsAndSuggests();
 
 private:
     std::string m_dataDir;
@@ -572,6 +573,54 @@ void TestClassifyTask::registersIntoEmptyCatalog() {
     ps::registerTrainTasks(catalog);
     QVERIFY(catalog.spec("classify") != nullptr);
     QVERIFY(catalog.make("classify") != nullptr);
+}
+
+void TestClassifyTask::lrRangeTestStopsAndSuggests() {
+    // METHODS.md 8.3: 784-256-256-10, SGD momentum 0.9, batch 128: the smoothed loss falls, then
+    // diverges; the test stops by itself and suggests an lr in [1e-2, 1].
+    ps::TaskCatalog catalog = ps::TaskCatalog::withBuiltins();
+    ps::registerTrainTasks(catalog);
+    const auto task = catalog.make("lr_range");
+    QVERIFY(task);
+    ps::Json settings = smallSettings();
+    settings["dataset"]["subset"] = 4000;
+    settings["model"]["width"] = 256;
+    settings["model"]["depth"] = 2;
+    settings["optimizer"]["kind"] = "sgd";
+    settings["optimizer"]["momentum"] = 0.9;
+    settings["batch_size"] = 128;
+    settings["range"] = {{"start_lr", 1e-7}, {"end_lr", 10.0},     {"num_it", 100},
+                         {"beta", 0.98},     {"stop_factor", 4.0}, {"suggestion", "valley"}};
+    ps::TaskInput input;
+    input.settings = settings;
+    RecordingFeedback feedback;
+    const ps::TaskResult result = task->run(input, feedback);
+    QVERIFY2(result.end == ps::TaskEnd::Complete, result.reason.c_str());
+    const auto& reports = feedback.reports();
+    QVERIFY2(reports.size() < 100, "never diverged"); // stopped before end_lr
+    QVERIFY(reports.back().metrics.at("lr") < 10);
+    // the lr rises every mini-batch, exponentially
+    QVERIFY(reports[1].metrics.at("lr") > reports[0].metrics.at("lr"));
+    // Smith's bound read as fastai's 'minimum' (lowest smoothed loss / 10) lands in [1e-2, 1];
+    // fastai's default 'valley' sits lower on this short, heavily smoothed curve.
+    const double suggested = result.metrics.at("lr_suggested");
+    const double minimum = result.metrics.at("lr_minimum");
+    qInfo("suggested (valley) %g, minimum %g, steep %g, lowest %g", suggested, minimum,
+          result.metrics.at("lr_steep"), result.metrics.at("lr_lowest"));
+    QVERIFY2(minimum >= 1e-2 && minimum <= 1.0, std::to_string(minimum).c_str());
+    QVERIFY2(suggested >= 1e-4 && suggested <= result.metrics.at("lr_lowest"),
+             std::to_string(suggested).c_str());
+    QCOMPARE(suggested, result.metrics.at("lr_valley"));
+    QVERIFY(result.metrics.at("lr_start") < result.metrics.at("lr_lowest"));
+    // a decreasing region: the loss got well below where it started before it blew up
+    double lowestLoss = INFINITY;
+    for (const auto& r : reports)
+        lowestLoss = std::min(lowestLoss, r.metrics.at("loss"));
+    QVERIFY(lowestLoss < 0.6 * reports.front().metrics.at("loss"));
+    QVERIFY(reports.back().metrics.at("loss") > lowestLoss * 2);
+    QVERIFY(std::any_of(feedback.lines().begin(), feedback.lines().end(), [](const std::string& l) {
+        return l.find("diverged at lr") != std::string::npos;
+    }));
 }
 
 QTEST_GUILESS_MAIN(TestClassifyTask)
