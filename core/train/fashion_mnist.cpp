@@ -34,11 +34,13 @@ using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
     throw std::runtime_error("dataset file " + file + ": " + what);
 }
 
-GzFile openGz(const std::string& file) {
+// `fashion`: the hint names the Debian package that holds Fashion-MNIST.
+GzFile openGz(const std::string& file, bool fashion = true) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec))
-        fail(file, "is missing (install the Debian package dataset-fashion-mnist, or point "
-                   "dataset.path at a folder with the four IDX .gz files)");
+        fail(file, fashion ? "is missing (install the Debian package dataset-fashion-mnist, or "
+                             "point dataset.path at a folder with the four IDX .gz files)"
+                           : "is missing");
     errno = 0;
     GzFile gz(gzopen(file.c_str(), "rb"));
     if (!gz)
@@ -97,8 +99,9 @@ std::string hex(std::uint32_t value) {
     return out;
 }
 
-void readImages(const std::string& file, FashionMnistImages& out) {
-    GzFile gz = openGz(file);
+// fashion: Fashion-MNIST's layout (28x28, labels 0..9) is required; else any image size.
+void readImages(const std::string& file, FashionMnistImages& out, bool fashion = true) {
+    GzFile gz = openGz(file, fashion);
     const std::uint32_t magic = readBigEndian32(gz.get(), file, "header");
     if (magic != kImagesMagic)
         fail(file, "is not an IDX image file (magic number " + hex(magic) + ", expected " +
@@ -108,7 +111,9 @@ void readImages(const std::string& file, FashionMnistImages& out) {
     const std::uint32_t cols = readBigEndian32(gz.get(), file, "header");
     if (count == 0 || count > kMaxCount)
         fail(file, "declares " + std::to_string(count) + " images");
-    if (rows != kSide || cols != kSide)
+    if (rows == 0 || cols == 0 || std::uint64_t{rows} * cols > (1u << 24))
+        fail(file, "declares " + std::to_string(rows) + "x" + std::to_string(cols) + " images");
+    if (fashion && (rows != kSide || cols != kSide))
         fail(file, "holds " + std::to_string(rows) + "x" + std::to_string(cols) +
                        " images, expected 28x28");
     out.imagesFile = file;
@@ -120,8 +125,8 @@ void readImages(const std::string& file, FashionMnistImages& out) {
     expectEnd(gz.get(), file);
 }
 
-void readLabels(const std::string& file, FashionMnistImages& out) {
-    GzFile gz = openGz(file);
+void readLabels(const std::string& file, FashionMnistImages& out, bool fashion = true) {
+    GzFile gz = openGz(file, fashion);
     const std::uint32_t magic = readBigEndian32(gz.get(), file, "header");
     if (magic != kLabelsMagic)
         fail(file, "is not an IDX label file (magic number " + hex(magic) + ", expected " +
@@ -134,6 +139,8 @@ void readLabels(const std::string& file, FashionMnistImages& out) {
     out.labels.resize(count);
     readExact(gz.get(), file, out.labels.data(), out.labels.size(), "labels");
     expectEnd(gz.get(), file);
+    if (!fashion)
+        return;
     const auto bad = std::find_if(out.labels.begin(), out.labels.end(),
                                   [](std::uint8_t label) { return label >= kFashionMnistClasses; });
     if (bad != out.labels.end())
@@ -142,6 +149,13 @@ void readLabels(const std::string& file, FashionMnistImages& out) {
 }
 
 } // namespace
+
+FashionMnistImages readIdxFiles(const std::string& imagesFile, const std::string& labelsFile) {
+    FashionMnistImages out;
+    readImages(imagesFile, out, /*fashion=*/false);
+    readLabels(labelsFile, out, /*fashion=*/false);
+    return out;
+}
 
 const FashionMnistImages& loadFashionMnist(const std::string& dir, FashionMnistPart part) {
     const std::filesystem::path folder = std::filesystem::path(dir).lexically_normal();

@@ -35,6 +35,10 @@ enum class FashionMnistPart { Train, Test };
 // unreadable, truncated, or not the IDX layout Fashion-MNIST uses (28x28 images, labels 0..9).
 const FashionMnistImages& loadFashionMnist(const std::string& dir, FashionMnistPart part);
 
+// Any pair of IDX files (images idx3 of unsigned bytes, labels idx1), raw or gzipped, of any
+// image size; read anew on each call. Throws std::runtime_error naming the file.
+FashionMnistImages readIdxFiles(const std::string& imagesFile, const std::string& labelsFile);
+
 // Which images of a training set a trial uses, as indices into it.
 struct DataSplit {
     std::vector<std::int64_t> train;
