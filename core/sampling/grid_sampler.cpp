@@ -103,6 +103,7 @@ private:
     std::size_t valueCount(const ParamSpec& p) const {
         switch (p.type) {
         case ParamType::Categorical:
+        case ParamType::Ordinal:
             return p.choices.size();
         case ParamType::Int:
             return stepCount(p, p.step.value_or(1.0));
@@ -117,6 +118,7 @@ private:
     Json valueAt(const ParamSpec& p, std::size_t k) const {
         switch (p.type) {
         case ParamType::Categorical:
+        case ParamType::Ordinal:
             return p.choices.at(k);
         case ParamType::Int:
             return static_cast<std::int64_t>(

@@ -22,7 +22,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // NaN when the value is missing or not one of the space's (a study file edited since).
 double unitOf(const ParamSpec& p, const Json& value) {
     switch (p.type) {
-    case ParamType::Categorical: {
+    case ParamType::Categorical:
+    case ParamType::Ordinal: {
         for (std::size_t i = 0; i < p.choices.size(); ++i) {
             if (p.choices[i] == value)
                 return (static_cast<double>(i) + 0.5) / static_cast<double>(p.choices.size());

@@ -91,6 +91,7 @@ struct Dim {
     DimKind kind = DimKind::Continuous;
     bool log = false;
     bool isInt = false;
+    bool ordinal = false;     // Discrete over the index of the ordered choices
     double low = 0, high = 0; // the parameter's bounds, high snapped down to the grid
     double step = 0;          // Discrete only
     double maxK = 0;          // Discrete: the largest grid index
@@ -111,6 +112,15 @@ Dim makeDim(const ParamSpec& p) {
     if (p.type == ParamType::Categorical) {
         d.kind = DimKind::Categorical;
         d.nChoices = static_cast<int>(p.choices.size());
+    } else if (p.type == ParamType::Ordinal) {
+        // the int kernel on the index 0..K-1
+        d.kind = DimKind::Discrete;
+        d.ordinal = true;
+        d.step = 1.0;
+        d.low = 0;
+        d.high = d.maxK = std::max(0.0, static_cast<double>(p.choices.size()) - 1);
+        d.lo = -0.5;
+        d.hi = d.high + 0.5;
     } else if (p.log) {
         // Log-scale int: bounds widened by 1/2 before the log, like Optuna's discrete log
         // kernels (and RandomSampler), so the end values get their full share; each integer
@@ -157,6 +167,13 @@ std::optional<double> internalValue(const Dim& d, const Json& params) {
         }
         return std::nullopt;
     }
+    if (d.ordinal) {
+        for (std::size_t c = 0; c < d.spec->choices.size(); ++c) {
+            if (d.spec->choices[c] == *it)
+                return static_cast<double>(c);
+        }
+        return std::nullopt;
+    }
     if (!it->is_number())
         return std::nullopt;
     const double v = it->get<double>();
@@ -177,6 +194,8 @@ Json toJson(const Dim& d, double x) {
     }
     case DimKind::Discrete: {
         const double g = toGrid(d, x);
+        if (d.ordinal)
+            return d.spec->choices[static_cast<std::size_t>(std::clamp(g, 0.0, d.maxK))];
         const double v = std::clamp(d.log ? std::exp(g) : g, d.spec->low, d.spec->high);
         if (d.isInt)
             return static_cast<std::int64_t>(std::round(v));

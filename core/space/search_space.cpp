@@ -10,6 +10,8 @@ std::string_view toText(ParamType type) {
         return "int";
     case ParamType::Categorical:
         return "categorical";
+    case ParamType::Ordinal:
+        return "ordinal";
     }
     return "?";
 }

@@ -9,7 +9,9 @@
 
 namespace ps {
 
-enum class ParamType { Float, Int, Categorical };
+// Ordinal: ordered `choices`, sampled as an integer index over them (low = 0, high = K - 1
+// mirror the index range); the stored value is the choice itself, never the index.
+enum class ParamType { Float, Int, Categorical, Ordinal };
 std::string_view toText(ParamType type);
 
 struct ParamSpec {
@@ -18,7 +20,10 @@ struct ParamSpec {
     double low = 0, high = 0;   // Float, Int
     bool log = false;           // Float, Int: sample uniformly in log space
     std::optional<double> step; // Float, Int: values low + k*step only
-    std::vector<Json> choices;  // Categorical
+    std::vector<Json> choices;  // Categorical, Ordinal (in order)
+    // A fixed value (`type: fixed`): a categorical with exactly one choice, so every sampler
+    // handles it without knowing; never searched, always set while its conditions hold.
+    bool fixed = false;
     Json when = Json::object(); // active only when these parameters have these values
 };
 

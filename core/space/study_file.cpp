@@ -362,6 +362,7 @@ private:
     void parseSpace(const YAML::Node& node, const TaskSpec& spec, StudyConfig& c) {
         if (node.IsNull())
             return;
+        m_space = &c.space;
         for (const auto& [k, v] : entries(node, "space")) {
             const std::string name = k.as<std::string>();
             const std::string key = "space." + name;
@@ -380,9 +381,9 @@ private:
             ParamSpec p;
             p.name = name;
             const auto fields =
-                entries(v, key, {"type", "low", "high", "log", "step", "values", "when"});
+                entries(v, key, {"type", "low", "high", "log", "step", "values", "value", "when"});
             if (!v["type"])
-                error(v, key + ".type", "is missing (float, int or categorical)");
+                error(v, key + ".type", "is missing (float, int, categorical, ordinal or fixed)");
             const std::string type = string(v["type"], key + ".type");
             if (type == "float")
                 p.type = ParamType::Float;
@@ -390,18 +391,41 @@ private:
                 p.type = ParamType::Int;
             else if (type == "categorical")
                 p.type = ParamType::Categorical;
-            else
+            else if (type == "ordinal")
+                p.type = ParamType::Ordinal;
+            else if (type == "fixed") {
+                p.type = ParamType::Categorical;
+                p.fixed = true;
+            } else
                 error(v["type"], key + ".type",
-                      "'" + type + "' is not a parameter type (float, int, categorical)");
+                      "'" + type +
+                          "' is not a parameter type (float, int, categorical, ordinal, fixed)");
+            const bool listed = p.type == ParamType::Categorical || p.type == ParamType::Ordinal;
             for (const auto& [fk, fv] : fields) {
                 const std::string f = fk.as<std::string>();
                 const std::string fkey = key + "." + f;
-                const bool numeric = p.type != ParamType::Categorical;
                 if (f == "type") {
                     continue;
+                } else if (p.fixed) {
+                    if (f == "value") {
+                        Json value = scalar(fv, fkey);
+                        if (s != &freeSetting)
+                            checkSettingValue(fv, fkey, value, *s);
+                        p.choices = {value};
+                    } else if (f == "when") {
+                        readWhen(fv, fkey, p);
+                    } else {
+                        error(fk, fkey, "a fixed parameter takes value (and when), not " + f);
+                    }
+                } else if (f == "value") {
+                    error(fk, fkey,
+                          "only fixed parameters take value (use type: fixed, or values for a "
+                          "categorical)");
                 } else if (f == "values") {
-                    if (numeric)
-                        error(fk, fkey, "only categorical parameters take values (use low/high)");
+                    if (!listed)
+                        error(fk, fkey,
+                              "only categorical and ordinal parameters take values (use "
+                              "low/high)");
                     if (!fv.IsSequence() || fv.size() == 0)
                         error(fv, fkey, "must be a non-empty list");
                     for (std::size_t i = 0; i < fv.size(); ++i) {
@@ -413,20 +437,10 @@ private:
                         p.choices.push_back(value);
                     }
                 } else if (f == "when") {
-                    for (const auto& [wk, wv] : entries(fv, fkey)) {
-                        const std::string parent = wk.as<std::string>();
-                        const ParamSpec* ps = c.space.find(parent);
-                        if (!ps)
-                            error(wk, fkey + "." + parent,
-                                  "names no parameter declared above this one");
-                        Json wanted = wv.IsSequence() ? Json::array() : scalar(wv, fkey);
-                        if (wv.IsSequence())
-                            for (std::size_t i = 0; i < wv.size(); ++i)
-                                wanted.push_back(scalar(wv[i], fkey));
-                        p.when[parent] = wanted;
-                    }
-                } else if (!numeric) {
-                    error(fk, fkey, "categorical parameters take values, not " + f);
+                    readWhen(fv, fkey, p);
+                } else if (listed) {
+                    error(fk, fkey,
+                          std::string(toText(p.type)) + " parameters take values, not " + f);
                 } else if (f == "low") {
                     p.low = number(fv, fkey);
                 } else if (f == "high") {
@@ -437,7 +451,16 @@ private:
                     p.step = number(fv, fkey);
                 }
             }
-            if (p.type != ParamType::Categorical) {
+            if (p.fixed && p.choices.empty())
+                error(v, key + ".value", "is missing: a fixed parameter needs its value");
+            if (p.type == ParamType::Ordinal) {
+                // the index range, so index-based samplers see an int from 0 to K - 1
+                p.low = 0;
+                p.high = static_cast<double>(p.choices.size()) - 1;
+            }
+            if (listed && p.choices.empty())
+                error(v, key + ".values", "is missing");
+            if (!listed) {
                 if (!v["low"])
                     error(v, key + ".low", "is missing");
                 if (!v["high"])
@@ -473,6 +496,19 @@ private:
                 checkRange(v["high"], key + ".high", p.high, *s);
             }
             c.space.params.push_back(std::move(p));
+        }
+    }
+
+    void readWhen(const YAML::Node& node, const std::string& key, ParamSpec& p) {
+        for (const auto& [wk, wv] : entries(node, key)) {
+            const std::string parent = wk.as<std::string>();
+            if (!m_space->find(parent))
+                error(wk, key + "." + parent, "names no parameter declared above this one");
+            Json wanted = wv.IsSequence() ? Json::array() : scalar(wv, key);
+            if (wv.IsSequence())
+                for (std::size_t i = 0; i < wv.size(); ++i)
+                    wanted.push_back(scalar(wv[i], key));
+            p.when[parent] = wanted;
         }
     }
 
@@ -664,6 +700,7 @@ private:
 
     std::string m_file;
     const TaskCatalog& m_catalog;
+    const SearchSpace* m_space = nullptr; // the space being parsed
 };
 
 } // namespace

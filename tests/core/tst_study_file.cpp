@@ -88,6 +88,36 @@ private Q_SLOTS:
         QCOMPARE(c.storageUrl, std::string("sqlite:/base/other/place.db"));
     }
 
+    void fixedAndOrdinal() {
+        const auto catalog = TaskCatalog::withBuiltins();
+        const StudyConfig c =
+            parseStudyText("name: n\ntask: {kind: noop}\nobjective: {metric: loss}\nspace:\n"
+                           "  seed: {type: fixed, value: 7}\n"
+                           "  tag: {type: fixed, value: \"7\"}\n"
+                           "  size: {type: ordinal, values: [small, medium, large]}\n"
+                           "  bits: {type: ordinal, values: [4, 8, 16]}\n"
+                           "  rate: {type: fixed, value: 0.5, when: {size: [medium, large]}}\n",
+                           "n.yaml", "/base", catalog);
+        QCOMPARE(c.space.params.size(), std::size_t(5));
+        const ParamSpec& seed = c.space.params[0];
+        QVERIFY(seed.fixed);
+        QCOMPARE(seed.type, ParamType::Categorical);
+        QCOMPARE(seed.choices.size(), std::size_t(1));
+        QVERIFY(seed.choices[0] == Json(7));
+        QVERIFY(c.space.params[1].choices[0] == Json("7")); // quoted stays a string
+        const ParamSpec& size = c.space.params[2];
+        QCOMPARE(size.type, ParamType::Ordinal);
+        QVERIFY(!size.fixed);
+        QCOMPARE(size.choices.size(), std::size_t(3));
+        QVERIFY(size.choices[2] == Json("large"));
+        QCOMPARE(size.low, 0.0); // the index range
+        QCOMPARE(size.high, 2.0);
+        QVERIFY(c.space.params[3].choices[1] == Json(8));
+        QVERIFY(c.space.params[4].fixed);
+        QVERIFY(c.space.params[4].when["size"] == Json::array({"medium", "large"}));
+        QCOMPARE(toText(ParamType::Ordinal), std::string_view("ordinal"));
+    }
+
     void tpeSamplerOptions() {
         const auto catalog = TaskCatalog::withBuiltins();
         const StudyConfig c =
@@ -146,6 +176,44 @@ private Q_SLOTS:
             << head + "space:\n  x: {type: float, low: 0, high: 1, when: {y: 1}}\n"
             << 5 << "space.x.when.y"
             << "names no parameter";
+        QTest::newRow("fixed without value") << head + "space:\n  x: {type: fixed}\n"
+                                             << 5 << "space.x.value"
+                                             << "is missing";
+        QTest::newRow("fixed with a list value")
+            << head + "space:\n  x: {type: fixed, value: [1, 2]}\n"
+            << 5 << "space.x.value"
+            << "must be a single value";
+        QTest::newRow("fixed with low") << head + "space:\n  x: {type: fixed, value: 1, low: 0}\n"
+                                        << 5 << "space.x.low"
+                                        << "a fixed parameter takes value";
+        QTest::newRow("value on a categorical")
+            << head + "space:\n  x: {type: categorical, values: [a], value: a}\n"
+            << 5 << "space.x.value"
+            << "only fixed parameters take value";
+        QTest::newRow("ordinal with low")
+            << head + "space:\n  x: {type: ordinal, values: [1, 2], low: 0}\n"
+            << 5 << "space.x.low"
+            << "ordinal parameters take values";
+        QTest::newRow("ordinal without values") << head + "space:\n  x: {type: ordinal}\n"
+                                                << 5 << "space.x.values"
+                                                << "is missing";
+        QTest::newRow("empty ordinal") << head + "space:\n  x: {type: ordinal, values: []}\n"
+                                       << 5 << "space.x.values"
+                                       << "non-empty list";
+        QTest::newRow("ordinal value twice")
+            << head + "space:\n  x: {type: ordinal, values: [s, m, s]}\n"
+            << 5 << "space.x.values"
+            << "listed twice";
+        QTest::newRow("ordinal value not allowed by the setting")
+            << "name: s\ntask: {kind: classify}\nobjective: {metric: val_loss}\n"
+               "space:\n  model.activation: {type: ordinal, values: [relu, swish]}\n"
+            << 5 << "space.model.activation.values"
+            << "'swish' is not one of";
+        QTest::newRow("fixed value out of the setting's range")
+            << "name: s\ntask: {kind: classify}\nobjective: {metric: val_loss}\n"
+               "space:\n  optimizer.lr: {type: fixed, value: -1}\n"
+            << 5 << "space.optimizer.lr.value"
+            << "out of range";
         QTest::newRow("missing name") << "task: {kind: noop}\nobjective: {metric: loss}\n"
                                       << 1 << "name"
                                       << "is missing";

@@ -31,7 +31,8 @@ public:
         : m_info(std::move(info)), m_options(std::move(options)) {}
 
     // The mixed space: float, log float, stepped float, int, log int, stepped int, a
-    // categorical of strings and numbers, and conditional parameters depending on it.
+    // categorical of strings and numbers, conditional parameters depending on it, ordinals of
+    // numbers and of strings, and fixed values (one of them conditional).
     static SearchSpace mixedSpace() {
         SearchSpace s;
         auto add = [&s](std::string name, ParamType type, double low, double high, bool log,
@@ -61,6 +62,19 @@ public:
         ParamSpec& nest = add("optimizer.nesterov", ParamType::Categorical, 0, 0, false, {});
         nest.choices = {true, false};
         nest.when = Json{{"optimizer.kind", "sgd"}};
+        // an ordinal of numbers and one of strings (stored values are the values themselves)
+        ParamSpec& bits = add("bits", ParamType::Ordinal, 0, 3, false, {});
+        bits.choices = {4, 8, 16, 32};
+        ParamSpec& size = add("model.size", ParamType::Ordinal, 0, 2, false, {});
+        size.choices = {"small", "medium", "large"};
+        // fixed values: one always set, one only while its parent has a given value
+        ParamSpec& seed = add("data.seed", ParamType::Categorical, 0, 0, false, {});
+        seed.choices = {17};
+        seed.fixed = true;
+        ParamSpec& sched = add("optimizer.schedule", ParamType::Categorical, 0, 0, false, {});
+        sched.choices = {"cosine"};
+        sched.fixed = true;
+        sched.when = Json{{"optimizer.kind", "adam"}};
         return s;
     }
 
@@ -154,7 +168,8 @@ public:
             seen[p.name] = v;
             const std::string where = p.name + " = " + v.dump() + ": ";
             switch (p.type) {
-            case ParamType::Categorical: {
+            case ParamType::Categorical:
+            case ParamType::Ordinal: {
                 bool found = false;
                 for (const auto& c : p.choices)
                     found = found || (v == c && v.type() == c.type()) ||
@@ -231,7 +246,18 @@ public:
         auto sampler = make(7);
         QVERIFY(sampler);
         // Without history trials may still be asked for in any order (parallel workers).
-        run(*sampler, {}, 0, 64);
+        const std::vector<Json> first = run(*sampler, {}, 0, 64);
+        if (QTest::currentTestFailed())
+            return;
+        // Ordinals are searched over all their values (stored as the values, not indices).
+        for (const Json& value : {Json(4), Json(8), Json(16), Json(32)}) {
+            bool seen = false;
+            for (const Json& p : first)
+                seen = seen || p.value("bits", Json()) == value;
+            QVERIFY2(seen, qPrintable(QString("%1 never proposed bits = %2 in 64 trials")
+                                          .arg(QString::fromStdString(m_info.kind))
+                                          .arg(QString::fromStdString(value.dump()))));
+        }
         run(*sampler, {}, 5, 1);
     }
 
