@@ -639,7 +639,7 @@ Json TpeSampler::sample(const SearchSpace& space, const std::vector<Trial>& tria
             }
         }
     }
-    // Parents are declared before their children (the parser checks), so conditions can be
+    // Parents come before their children (the parser sorts them), so conditions can be
     // evaluated in declaration order.
     for (std::size_t i = 0; i < space.params.size(); ++i) {
         const ParamSpec& p = space.params[i];

@@ -29,7 +29,7 @@ Json paramsFromUnitPoint(const SearchSpace& space, const std::vector<double>& u)
     if (u.size() < space.params.size())
         throw std::invalid_argument("unit point has fewer coordinates than the space has params");
     Json params = Json::object();
-    // Parameters are declared parents first, so conditions can be evaluated in order.
+    // The parser orders parameters parents first, so conditions can be evaluated in order.
     for (std::size_t j = 0; j < space.params.size(); ++j) {
         const ParamSpec& p = space.params[j];
         if (!SearchSpace::isActive(p, params))

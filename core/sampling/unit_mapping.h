@@ -13,7 +13,7 @@ namespace ps {
 // (log-uniform on log scales, ints rounded after widening the bounds by half a unit, steps
 // snapped, categoricals and ordinals by floor(u*K)). An inactive parameter's coordinate is skipped,
 // so each parameter keeps its own dimension whatever the conditions. Parameters are declared
-// parents first (the parser checks), so conditions are evaluated in order.
+// ordered parents first (the parser sorts them), so conditions are evaluated in order.
 Json paramsFromUnitPoint(const SearchSpace& space, const std::vector<double>& u);
 
 // The inverse of paramsFromUnitPoint for a float, int or ordinal parameter: the unit-cube

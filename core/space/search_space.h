@@ -24,10 +24,14 @@ struct ParamSpec {
     // A fixed value (`type: fixed`): a categorical with exactly one choice, so every sampler
     // handles it without knowing; never searched, always set while its conditions hold.
     bool fixed = false;
-    Json when = Json::object(); // active only when these parameters have these values
+    // Active only when these parameters have these values (a value, or a list: any of them).
+    // A parent may itself be conditional, to any depth: inactive parents make children inactive.
+    Json when = Json::object();
 };
 
 struct SearchSpace {
+    // Parents before their children (the study-file parser sorts them so, stable otherwise):
+    // evaluating conditions in this order sees every parent's value first.
     std::vector<ParamSpec> params;
     const ParamSpec* find(const std::string& name) const;
     // True when `spec`'s conditions hold for the values already in `params`.

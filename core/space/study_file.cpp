@@ -9,6 +9,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -362,7 +364,7 @@ private:
     void parseSpace(const YAML::Node& node, const TaskSpec& spec, StudyConfig& c) {
         if (node.IsNull())
             return;
-        m_space = &c.space;
+        m_conditions.clear();
         for (const auto& [k, v] : entries(node, "space")) {
             const std::string name = k.as<std::string>();
             const std::string key = "space." + name;
@@ -497,19 +499,137 @@ private:
             }
             c.space.params.push_back(std::move(p));
         }
+        checkConditions(c.space);
+        c.space.params = parentsFirst(c.space.params);
     }
+
+    // One `when` entry, kept with its nodes until every parameter is known: a parent may be
+    // declared after its child.
+    struct Condition {
+        std::string child, parent, key;
+        YAML::Node keyNode, valueNode;
+    };
 
     void readWhen(const YAML::Node& node, const std::string& key, ParamSpec& p) {
         for (const auto& [wk, wv] : entries(node, key)) {
             const std::string parent = wk.as<std::string>();
-            if (!m_space->find(parent))
-                error(wk, key + "." + parent, "names no parameter declared above this one");
-            Json wanted = wv.IsSequence() ? Json::array() : scalar(wv, key);
-            if (wv.IsSequence())
+            Json wanted = wv.IsSequence() ? Json::array() : scalar(wv, key + "." + parent);
+            if (wv.IsSequence()) {
+                if (wv.size() == 0)
+                    error(wv, key + "." + parent, "must name at least one value");
                 for (std::size_t i = 0; i < wv.size(); ++i)
-                    wanted.push_back(scalar(wv[i], key));
+                    wanted.push_back(scalar(wv[i], key + "." + parent));
+            }
             p.when[parent] = wanted;
+            Condition cond{p.name, parent, key + "." + parent, {}, {}};
+            cond.keyNode.reset(wk);
+            cond.valueNode.reset(wv);
+            m_conditions.push_back(std::move(cond));
         }
+    }
+
+    // True when `value` is a value parameter `p` can take.
+    static bool inDomain(const ParamSpec& p, const Json& value) {
+        switch (p.type) {
+        case ParamType::Categorical:
+        case ParamType::Ordinal:
+            return std::find(p.choices.begin(), p.choices.end(), value) != p.choices.end();
+        case ParamType::Int:
+        case ParamType::Float: {
+            if (!value.is_number() || value.is_boolean())
+                return false;
+            const double x = value.get<double>();
+            if (p.type == ParamType::Int && x != std::floor(x))
+                return false;
+            if (!(x >= p.low && x <= p.high))
+                return false;
+            if (p.step) {
+                const double k = (x - p.low) / *p.step;
+                return std::abs(k - std::round(k)) < 1e-9 * std::max(1.0, std::abs(k));
+            }
+            return true;
+        }
+        }
+        return false;
+    }
+
+    // Parents must exist, differ from the child, take the values the condition names, and the
+    // conditions must not form a cycle (nested conditions, to any depth, are fine).
+    void checkConditions(const SearchSpace& space) const {
+        for (const auto& cond : m_conditions) {
+            if (cond.parent == cond.child)
+                error(cond.keyNode, cond.key, "a parameter cannot depend on itself");
+            const ParamSpec* parent = space.find(cond.parent);
+            if (!parent)
+                error(cond.keyNode, cond.key, "names no parameter of the space");
+            const Json& wanted = space.find(cond.child)->when[cond.parent];
+            const std::vector<Json> values =
+                wanted.is_array() ? wanted.get<std::vector<Json>>() : std::vector<Json>{wanted};
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                if (!inDomain(*parent, values[i])) {
+                    YAML::Node at;
+                    at.reset(cond.valueNode.IsSequence() ? cond.valueNode[i] : cond.valueNode);
+                    error(at, cond.key,
+                          "value " + values[i].dump() + " is not one " + cond.parent +
+                              " can take, so the condition never holds");
+                }
+            }
+        }
+        // Cycles: a depth-first walk from each parameter along its conditions' parents.
+        std::map<std::string, int> state; // 0 unseen, 1 on the current path, 2 done
+        std::vector<std::string> path;
+        std::function<void(const std::string&)> visit = [&](const std::string& name) {
+            state[name] = 1;
+            path.push_back(name);
+            for (const auto& cond : m_conditions) {
+                if (cond.child != name)
+                    continue;
+                if (state[cond.parent] == 1) {
+                    std::string cycle;
+                    auto from = std::find(path.begin(), path.end(), cond.parent);
+                    for (auto it = from; it != path.end(); ++it)
+                        cycle += *it + " -> ";
+                    error(cond.keyNode, cond.key,
+                          "the conditions form a cycle: " + cycle + cond.parent);
+                }
+                if (state[cond.parent] == 0)
+                    visit(cond.parent);
+            }
+            path.pop_back();
+            state[name] = 2;
+        };
+        for (const auto& p : space.params) {
+            if (state[p.name] == 0)
+                visit(p.name);
+        }
+    }
+
+    // The parameters ordered parents before children (a stable topological sort: otherwise in
+    // declaration order), so samplers that walk them in order meet each parent first.
+    static std::vector<ParamSpec> parentsFirst(const std::vector<ParamSpec>& params) {
+        std::vector<ParamSpec> out;
+        std::vector<bool> placed(params.size(), false);
+        std::set<std::string> done;
+        while (out.size() < params.size()) {
+            bool progress = false;
+            for (std::size_t i = 0; i < params.size(); ++i) {
+                if (placed[i])
+                    continue;
+                bool ready = true;
+                for (const auto& [parent, wanted] : params[i].when.items())
+                    ready = ready && done.count(parent) > 0;
+                if (!ready)
+                    continue;
+                placed[i] = true;
+                done.insert(params[i].name);
+                out.push_back(params[i]);
+                progress = true;
+                break; // restart: the earliest ready parameter always goes next
+            }
+            if (!progress)
+                throw std::logic_error("parentsFirst: cycle left after checkConditions");
+        }
+        return out;
     }
 
     void checkSettingValue(const YAML::Node& at, const std::string& key, const Json& value,
@@ -700,7 +820,7 @@ private:
 
     std::string m_file;
     const TaskCatalog& m_catalog;
-    const SearchSpace* m_space = nullptr; // the space being parsed
+    std::vector<Condition> m_conditions; // of the space being parsed
 };
 
 } // namespace

@@ -118,6 +118,28 @@ private Q_SLOTS:
         QCOMPARE(toText(ParamType::Ordinal), std::string_view("ordinal"));
     }
 
+    // A parent may be declared after its child and may itself be conditional: the space comes
+    // out ordered parents first, otherwise in declaration order.
+    void nestedConditions() {
+        const auto catalog = TaskCatalog::withBuiltins();
+        const StudyConfig c =
+            parseStudyText("name: n\ntask: {kind: noop}\nobjective: {metric: loss}\nspace:\n"
+                           "  z: {type: float, low: 0, high: 1}\n"
+                           "  c: {type: float, low: 0, high: 1, when: {b: on}}\n"
+                           "  b: {type: categorical, values: [on, off], when: {a: [2, 3]}}\n"
+                           "  a: {type: int, low: 1, high: 3}\n"
+                           "  y: {type: ordinal, values: [s, m], when: {a: 1}}\n",
+                           "n.yaml", "/base", catalog);
+        std::vector<std::string> order;
+        for (const auto& p : c.space.params)
+            order.push_back(p.name);
+        QCOMPARE(order, (std::vector<std::string>{"z", "a", "b", "c", "y"}));
+        // active iff the whole chain is
+        const ParamSpec& cs = *c.space.find("c");
+        QVERIFY(SearchSpace::isActive(cs, Json{{"a", 2}, {"b", "on"}}));
+        QVERIFY(!SearchSpace::isActive(cs, Json{{"a", 1}})); // b inactive, so c too
+    }
+
     void tpeSamplerOptions() {
         const auto catalog = TaskCatalog::withBuiltins();
         const StudyConfig c =
@@ -214,6 +236,47 @@ private Q_SLOTS:
                "space:\n  optimizer.lr: {type: fixed, value: -1}\n"
             << 5 << "space.optimizer.lr.value"
             << "out of range";
+        QTest::newRow("condition on itself")
+            << head + "space:\n  x: {type: int, low: 0, high: 3, when: {x: 1}}\n"
+            << 5 << "space.x.when.x"
+            << "cannot depend on itself";
+        QTest::newRow("conditions in a cycle")
+            << head + "space:\n  a: {type: int, low: 0, high: 3, when: {b: 1}}\n"
+                      "  b: {type: int, low: 0, high: 3, when: {a: 1}}\n"
+            << 6 << "space.b.when.a"
+            << "form a cycle: a -> b -> a";
+        QTest::newRow("conditions in a longer cycle")
+            << head + "space:\n  a: {type: categorical, values: [u, v], when: {c: 0.5}}\n"
+                      "  b: {type: int, low: 0, high: 3, when: {a: u}}\n"
+                      "  c: {type: float, low: 0, high: 1, when: {b: [1, 2]}}\n"
+            << 6 << "space.b.when.a"
+            << "form a cycle: a -> c -> b -> a";
+        QTest::newRow("condition value not a choice of the parent")
+            << head + "space:\n  c: {type: categorical, values: [x, y]}\n"
+                      "  d: {type: float, low: 0, high: 1, when: {c: z}}\n"
+            << 6 << "space.d.when.c"
+            << "value \"z\" is not one c can take";
+        QTest::newRow("condition value outside the parent's range")
+            << head + "space:\n  n: {type: int, low: 0, high: 3}\n"
+                      "  d: {type: float, low: 0, high: 1,\n"
+                      "      when: {n: [1, 9]}}\n"
+            << 7 << "space.d.when.n"
+            << "value 9 is not one n can take";
+        QTest::newRow("condition value off the parent's step")
+            << head + "space:\n  n: {type: float, low: 0, high: 1, step: 0.25}\n"
+                      "  d: {type: float, low: 0, high: 1, when: {n: 0.3}}\n"
+            << 6 << "space.d.when.n"
+            << "value 0.3 is not one n can take";
+        QTest::newRow("condition value not an ordinal's value")
+            << head + "space:\n  s: {type: ordinal, values: [small, large]}\n"
+                      "  d: {type: fixed, value: 1, when: {s: medium}}\n"
+            << 6 << "space.d.when.s"
+            << "is not one s can take";
+        QTest::newRow("condition with an empty list")
+            << head + "space:\n  s: {type: ordinal, values: [small, large]}\n"
+                      "  d: {type: fixed, value: 1, when: {s: []}}\n"
+            << 6 << "space.d.when.s"
+            << "at least one value";
         QTest::newRow("missing name") << "task: {kind: noop}\nobjective: {metric: loss}\n"
                                       << 1 << "name"
                                       << "is missing";

@@ -78,6 +78,42 @@ public:
         return s;
     }
 
+    // A chain of conditions three levels deep, declared parents first (as the parser orders
+    // them): a -> b -> c -> d, each active only when its parent is active and has the value.
+    static SearchSpace nestedSpace() {
+        SearchSpace s;
+        ParamSpec a;
+        a.name = "a";
+        a.type = ParamType::Categorical;
+        a.choices = {"x", "y"};
+        ParamSpec b;
+        b.name = "b";
+        b.type = ParamType::Ordinal;
+        b.choices = {1, 2, 3};
+        b.low = 0;
+        b.high = 2;
+        b.when = Json{{"a", "x"}};
+        ParamSpec c;
+        c.name = "c";
+        c.type = ParamType::Int;
+        c.low = 0;
+        c.high = 3;
+        c.when = Json{{"b", Json::array({2, 3})}};
+        ParamSpec d;
+        d.name = "d";
+        d.type = ParamType::Float;
+        d.low = -1;
+        d.high = 1;
+        d.when = Json{{"c", Json::array({0, 1})}};
+        ParamSpec e; // unconditional, so model-based samplers have something to model
+        e.name = "e";
+        e.type = ParamType::Float;
+        e.low = 0;
+        e.high = 1;
+        s.params = {a, b, c, d, e};
+        return s;
+    }
+
     std::unique_ptr<Sampler> make(std::uint64_t seed) const {
         SamplerConfig config;
         config.kind = m_info.kind;
@@ -219,7 +255,11 @@ public:
     // Suggestions for trials first..first+count-1, each checked, with `trials` as history.
     std::vector<Json> run(Sampler& sampler, const std::vector<Trial>& trials, int first,
                           int count) const {
-        const SearchSpace space = mixedSpace();
+        return runOn(sampler, mixedSpace(), trials, first, count);
+    }
+
+    std::vector<Json> runOn(Sampler& sampler, const SearchSpace& space,
+                            const std::vector<Trial>& trials, int first, int count) const {
         std::vector<Json> out;
         for (int n = first; n < first + count; ++n) {
             Json params;
@@ -310,6 +350,40 @@ public:
         run(*sampler, history(20, {TrialState::Fail, TrialState::Pruned}, false), 20, 3);
     }
 
+    // Nested conditions: a parameter is present iff its whole chain of conditions holds, with
+    // and without history, and the deepest one is reachable.
+    void checkNested() const {
+        const SearchSpace space = nestedSpace();
+        auto sampler = make(11);
+        std::vector<Json> all = runOn(*sampler, space, {}, 0, 40);
+        if (QTest::currentTestFailed())
+            return;
+        RandomSampler random(99);
+        std::vector<Trial> trials;
+        for (int n = 0; n < 40; ++n) {
+            Trial t;
+            t.id = n + 1;
+            t.studyId = 1;
+            t.number = n;
+            t.state = TrialState::Complete;
+            t.params = random.sample(space, {}, n);
+            const double e = t.params["e"].get<double>();
+            const double loss = (e - 0.3) * (e - 0.3) + (t.params.contains("d") ? -0.5 : 0.0);
+            t.value = loss;
+            t.values["loss"] = loss;
+            trials.push_back(std::move(t));
+        }
+        const std::vector<Json> more = runOn(*sampler, space, trials, 40, 24);
+        if (QTest::currentTestFailed())
+            return;
+        all.insert(all.end(), more.begin(), more.end());
+        bool deepest = false;
+        for (const Json& p : all)
+            deepest = deepest || p.contains("d");
+        QVERIFY2(deepest, qPrintable(QString("%1 never activated the deepest parameter")
+                                         .arg(QString::fromStdString(m_info.kind))));
+    }
+
     void checkAll() const {
         checkEmptyHistory();
         if (QTest::currentTestFailed())
@@ -324,6 +398,9 @@ public:
         if (QTest::currentTestFailed())
             return;
         checkFailedAndPruned();
+        if (QTest::currentTestFailed())
+            return;
+        checkNested();
     }
 
 private:

@@ -130,6 +130,12 @@ private Q_SLOTS:
         kitFor(kind).checkPending();
     }
 
+    void nestedConditions_data() { addRows(); }
+    void nestedConditions() {
+        QFETCH(QString, kind);
+        kitFor(kind).checkNested();
+    }
+
     void failedAndPruned_data() { addRows(); }
     void failedAndPruned() {
         QFETCH(QString, kind);
