@@ -2,6 +2,7 @@
 
 #include "core/execution/orchestrator.h"
 #include "core/execution/worker_loop.h"
+#include "core/sampling/sample_allowed.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -25,12 +26,12 @@ Trial AskTellStudy::ask() {
                       [&](const Trial& t) { return m_scheduler->groupOf(t.number) != group; });
     Json params;
     try {
-        params = m_sampler->sample(m_config.space, trials, number);
+        params = sampleAllowed(*m_sampler, m_config.space, trials, number, m_config.sampler.seed);
     } catch (const std::exception& e) {
         m_storage.appendLog(m_studyId, "warning",
                             "sampler '" + m_config.sampler.kind + "' failed: " + e.what() +
                                 "; trial " + std::to_string(number) + " was sampled at random");
-        params = m_fallback.sample(m_config.space, trials, number);
+        params = sampleAllowed(m_fallback, m_config.space, trials, number, m_config.sampler.seed);
     }
     return m_storage.createTrial(m_studyId, params, m_name);
 }

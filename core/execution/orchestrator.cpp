@@ -1,6 +1,7 @@
 #include "core/execution/orchestrator.h"
 
 #include "core/execution/worker_loop.h"
+#include "core/sampling/sample_allowed.h"
 
 #include <chrono>
 #include <cmath>
@@ -158,7 +159,14 @@ Json Orchestrator::suggest(int number) {
     }
     const std::vector<Trial>& history = group ? sameGroup : m_trials;
     try {
-        Json params = m_sampler->sample(m_config.space, history, number);
+        // Forbidden combinations are enforced there, for every sampler.
+        std::string note;
+        Json params = sampleAllowed(*m_sampler, m_config.space, history, number,
+                                    m_config.sampler.seed, &note);
+        if (!note.empty())
+            m_storage.appendLog(m_studyId, "info",
+                                "sampler '" + m_config.sampler.kind + "', trial " +
+                                    std::to_string(number) + ": " + note);
         if (!hasNonFinite(params))
             return params;
         problem = "proposed a non-finite value (" + params.dump() + ")";
@@ -169,7 +177,7 @@ Json Orchestrator::suggest(int number) {
     m_storage.appendLog(m_studyId, "warning",
                         "sampler '" + m_config.sampler.kind + "' " + problem + "; trial " +
                             std::to_string(number) + " was sampled at random instead");
-    return m_fallback.sample(m_config.space, history, number);
+    return sampleAllowed(m_fallback, m_config.space, history, number, m_config.sampler.seed);
 }
 
 RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallback& onProgress) {

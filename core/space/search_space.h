@@ -33,7 +33,16 @@ struct SearchSpace {
     // Parents before their children (the study-file parser sorts them so, stable otherwise):
     // evaluating conditions in this order sees every parent's value first.
     std::vector<ParamSpec> params;
+    // Forbidden combinations (the study file's `forbidden:`), as in ConfigSpace's
+    // ForbiddenAndConjunction of Equals / In clauses: each clause maps parameter names to a
+    // value or a list of values (any of them), and a configuration is forbidden when it matches
+    // every entry of some clause. An absent (inactive) parameter matches no entry.
+    std::vector<Json> forbidden;
+
     const ParamSpec* find(const std::string& name) const;
+    // The index of the first forbidden clause `config` matches; nothing when it is allowed.
+    std::optional<std::size_t> forbiddenClause(const Json& config) const;
+    bool isForbidden(const Json& config) const { return forbiddenClause(config).has_value(); }
     // True when `spec`'s conditions hold for the values already in `params`.
     static bool isActive(const ParamSpec& spec, const Json& params);
 };

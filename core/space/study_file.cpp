@@ -145,16 +145,18 @@ public:
         StudyConfig c;
         if (!root.IsDefined() || root.IsNull())
             throw StudyFileError(m_file, 0, 0, "", "the file is empty");
-        const auto top = entries(root, "",
-                                 {"name", "description", "task", "space", "objectives", "objective",
-                                  "sampler", "scheduler", "budget", "executor", "storage"});
+        const auto top =
+            entries(root, "",
+                    {"name", "description", "task", "space", "objectives", "objective", "sampler",
+                     "scheduler", "budget", "executor", "storage", "forbidden"});
         // yaml-cpp: a default Node counts as defined, and assigning to a Node that refers to
         // something overwrites that something; so presence is tracked by hand and nodes are
         // rebound with reset().
-        YAML::Node taskNode, spaceNode, objectivesNode, objectiveNode;
+        YAML::Node taskNode, spaceNode, objectivesNode, objectiveNode, forbiddenNode;
         YAML::Node samplerNode; // for messages about the space as a whole
         samplerNode.reset(root);
         bool hasTask = false, hasSpace = false, hasObjectives = false, hasObjective = false;
+        bool hasForbidden = false;
         for (const auto& [k, v] : top) {
             const std::string key = k.as<std::string>();
             if (key == "name") {
@@ -188,6 +190,9 @@ public:
                 parseBudget(v, c);
             } else if (key == "executor") {
                 parseExecutor(v, c);
+            } else if (key == "forbidden") {
+                forbiddenNode.reset(v);
+                hasForbidden = true;
             } else if (key == "storage") {
                 c.storageUrl = string(v, key);
             }
@@ -199,6 +204,8 @@ public:
         const TaskSpec& spec = parseTask(taskNode, c);
         if (hasSpace)
             parseSpace(spaceNode, spec, c);
+        if (hasForbidden)
+            parseForbidden(forbiddenNode, c.space);
         if (hasObjectives && hasObjective)
             error(objectiveNode, "objective", "give either objective or objectives, not both");
         if (hasObjective)
@@ -528,6 +535,78 @@ private:
         }
     }
 
+    // How many values parameter `p` can take; 0 when uncountably many (a float range).
+    static double domainSize(const ParamSpec& p) {
+        switch (p.type) {
+        case ParamType::Categorical:
+        case ParamType::Ordinal:
+            return static_cast<double>(p.choices.size());
+        case ParamType::Int:
+        case ParamType::Float: {
+            if (p.low == p.high)
+                return 1;
+            if (p.type == ParamType::Float && !p.step)
+                return 0;
+            return std::floor((p.high - p.low) / p.step.value_or(1.0) + 1e-9) + 1;
+        }
+        }
+        return 0;
+    }
+
+    // `forbidden:` a list of clauses, each a mapping of parameter names to a value or a list
+    // of values; every entry must name a parameter and values it can take, and no clause may
+    // forbid the whole space.
+    void parseForbidden(const YAML::Node& node, SearchSpace& space) const {
+        if (node.IsNull())
+            return;
+        if (!node.IsSequence())
+            error(node, "forbidden",
+                  "must be a list of clauses, e.g. [{optimizer.kind: sgd, model.depth: [4, 5]}]");
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const std::string key = "forbidden[" + std::to_string(i) + "]";
+            const YAML::Node clauseNode = node[i];
+            const auto items = entries(clauseNode, key);
+            if (items.empty())
+                error(clauseNode, key, "must name at least one parameter");
+            Json clause = Json::object();
+            bool everything = true; // the clause matches every configuration
+            for (const auto& [k, v] : items) {
+                const std::string name = k.as<std::string>();
+                const std::string ekey = key + "." + name;
+                const ParamSpec* p = space.find(name);
+                if (!p)
+                    error(k, ekey, "names no parameter of the space");
+                std::vector<std::pair<YAML::Node, Json>> values;
+                if (v.IsSequence()) {
+                    if (v.size() == 0)
+                        error(v, ekey, "must name at least one value");
+                    for (std::size_t j = 0; j < v.size(); ++j)
+                        values.emplace_back(v[j], scalar(v[j], ekey));
+                } else {
+                    values.emplace_back(v, scalar(v, ekey));
+                }
+                std::vector<Json> distinct;
+                for (const auto& [at, value] : values) {
+                    if (!inDomain(*p, value))
+                        error(at, ekey,
+                              "value " + value.dump() + " is not one " + name +
+                                  " can take, so the clause never matches");
+                    if (std::find(distinct.begin(), distinct.end(), value) == distinct.end())
+                        distinct.push_back(value);
+                }
+                const double n = domainSize(*p);
+                everything = everything && p->when.empty() && n > 0 &&
+                             static_cast<double>(distinct.size()) >= n;
+                clause[name] = v.IsSequence() ? Json(distinct) : distinct.front();
+            }
+            if (everything)
+                error(clauseNode, key,
+                      "forbids every configuration of the space (each parameter it names is "
+                      "always active and listed with all its values)");
+            space.forbidden.push_back(std::move(clause));
+        }
+    }
+
     // True when `value` is a value parameter `p` can take.
     static bool inDomain(const ParamSpec& p, const Json& value) {
         switch (p.type) {
@@ -719,7 +798,14 @@ private:
     // A grid larger than the budget would silently leave part of the space unexplored, so it
     // is refused unless the file says truncate; a smaller one sets the budget to its size.
     void checkGrid(const YAML::Node& at, StudyConfig& c) const {
-        const std::size_t size = GridSampler::gridSize(c.space, c.sampler.options);
+        std::size_t size = 0;
+        try {
+            size = GridSampler::gridSize(c.space, c.sampler.options);
+        } catch (const std::invalid_argument& e) {
+            error(at, "sampler", e.what());
+        }
+        if (size == 0)
+            error(at, "sampler", "every point of the grid is forbidden");
         const auto budget = static_cast<std::size_t>(c.budget.trials);
         if (size > budget && !c.sampler.options.value("truncate", false))
             error(at, "sampler",

@@ -277,6 +277,37 @@ private Q_SLOTS:
                       "  d: {type: fixed, value: 1, when: {s: []}}\n"
             << 6 << "space.d.when.s"
             << "at least one value";
+        const QString ab = head + "space:\n  a: {type: categorical, values: [x, y, z]}\n"
+                                  "  b: {type: int, low: 1, high: 3}\n";
+        QTest::newRow("forbidden not a list") << ab + "forbidden: {a: x}\n"
+                                              << 7 << "forbidden"
+                                              << "must be a list of clauses";
+        QTest::newRow("forbidden clause not a mapping") << ab + "forbidden: [a]\n"
+                                                        << 7 << "forbidden[0]"
+                                                        << "must be a mapping";
+        QTest::newRow("forbidden empty clause") << ab + "forbidden:\n  - {}\n"
+                                                << 8 << "forbidden[0]"
+                                                << "at least one parameter";
+        QTest::newRow("forbidden unknown parameter")
+            << ab + "forbidden:\n  - {a: x}\n  - {a: y, c: 1}\n"
+            << 9 << "forbidden[1].c"
+            << "names no parameter";
+        QTest::newRow("forbidden value not a choice") << ab + "forbidden:\n  - {a: w, b: 1}\n"
+                                                      << 8 << "forbidden[0].a"
+                                                      << "value \"w\" is not one a can take";
+        QTest::newRow("forbidden value out of range") << ab + "forbidden:\n  - {a: x, b: [1, 4]}\n"
+                                                      << 8 << "forbidden[0].b"
+                                                      << "value 4 is not one b can take";
+        QTest::newRow("forbidden empty list") << ab + "forbidden:\n  - {a: [], b: 1}\n"
+                                              << 8 << "forbidden[0].a"
+                                              << "at least one value";
+        QTest::newRow("forbidden clause forbids everything")
+            << ab + "forbidden:\n  - {a: [x, y, z], b: [3, 2, 1]}\n"
+            << 8 << "forbidden[0]"
+            << "forbids every configuration";
+        QTest::newRow("forbidden before any space") << head + "forbidden:\n  - {a: x}\n"
+                                                    << 5 << "forbidden[0].a"
+                                                    << "names no parameter";
         QTest::newRow("missing name") << "task: {kind: noop}\nobjective: {metric: loss}\n"
                                       << 1 << "name"
                                       << "is missing";
