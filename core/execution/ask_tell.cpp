@@ -89,14 +89,9 @@ Trial AskTellStudy::finish(std::int64_t trialId, TrialState state,
 }
 
 std::optional<Trial> AskTellStudy::bestTrial() {
-    std::optional<Trial> best;
-    const bool minimize = m_config.objective().direction == Direction::Minimize;
-    for (auto& t : m_storage.trials(m_studyId)) {
-        if (t.state == TrialState::Complete && t.value &&
-            (!best || (minimize ? *t.value < *best->value : *t.value > *best->value)))
-            best = std::move(t);
-    }
-    return best;
+    const auto trials = m_storage.trials(m_studyId);
+    const Trial* best = ps::bestTrial(trials, m_config.objective().direction, m_config.constraints);
+    return best ? std::optional<Trial>(*best) : std::nullopt;
 }
 
 } // namespace ps

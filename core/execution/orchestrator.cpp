@@ -106,7 +106,6 @@ RunProgress Orchestrator::progress(double elapsed) const {
     RunProgress p;
     p.planned = m_config.budget.trials;
     p.elapsedSeconds = elapsed;
-    const bool minimize = m_config.objective().direction == Direction::Minimize;
     for (const auto& t : m_trials) {
         switch (t.state) {
         case TrialState::Waiting:
@@ -125,11 +124,12 @@ RunProgress Orchestrator::progress(double elapsed) const {
             ++p.counts.fail;
             break;
         }
-        if (t.state == TrialState::Complete && t.value &&
-            (!p.best || (minimize ? *t.value < *p.best : *t.value > *p.best))) {
-            p.best = t.value;
-            p.bestNumber = t.number;
-        }
+    }
+    // The best feasible trial, as everywhere (constraints.h).
+    if (const Trial* best =
+            bestTrial(m_trials, m_config.objective().direction, m_config.constraints)) {
+        p.best = best->value;
+        p.bestNumber = best->number;
     }
     return p;
 }

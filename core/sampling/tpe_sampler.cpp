@@ -493,8 +493,10 @@ std::vector<double> propose(const std::vector<Dim>& dims, const std::vector<cons
 
 } // namespace
 
-TpeSampler::TpeSampler(std::uint64_t seed, Options options, Direction direction)
-    : m_seed(seed), m_options(options), m_direction(direction) {}
+TpeSampler::TpeSampler(std::uint64_t seed, Options options, Direction direction,
+                       std::vector<Constraint> constraints)
+    : m_seed(seed), m_options(options), m_direction(direction),
+      m_constraints(std::move(constraints)) {}
 
 SamplerInfo TpeSampler::info() {
     return {
@@ -527,7 +529,7 @@ SamplerInfo TpeSampler::info() {
             o.considerMagicClip = c.options.value("consider_magic_clip", o.considerMagicClip);
             const Direction dir =
                 c.objectives.empty() ? Direction::Minimize : c.objectives.front().direction;
-            return std::make_unique<TpeSampler>(c.seed, o, dir);
+            return std::make_unique<TpeSampler>(c.seed, o, dir, c.constraints);
         },
     };
 }
@@ -555,9 +557,18 @@ Json TpeSampler::sample(const SearchSpace& space, const std::vector<Trial>& tria
     // Optuna counts COMPLETE and PRUNED trials towards n_startup_trials and gamma; FAIL trials
     // carry no information about the objective and are ignored.
     std::vector<const Trial*> complete, pruned, pending;
+    std::vector<std::pair<double, const Trial*>> infeasible; // (violation, trial)
     for (const Trial& t : trials) {
         if (t.number == number)
             continue;
+        if (!m_constraints.empty() &&
+            (t.state == TrialState::Complete || t.state == TrialState::Pruned)) {
+            const double v = violation(m_constraints, t);
+            if (v > 0) {
+                infeasible.emplace_back(v, &t);
+                continue;
+            }
+        }
         switch (t.state) {
         case TrialState::Complete:
             complete.push_back(&t);
@@ -573,7 +584,7 @@ Json TpeSampler::sample(const SearchSpace& space, const std::vector<Trial>& tria
             break;
         }
     }
-    const int nDone = static_cast<int>(complete.size() + pruned.size());
+    const int nDone = static_cast<int>(complete.size() + pruned.size() + infeasible.size());
     if (nDone < m_options.nStartupTrials)
         return RandomSampler(m_seed).sample(space, trials, number);
 
@@ -602,6 +613,17 @@ Json TpeSampler::sample(const SearchSpace& space, const std::vector<Trial>& tria
     // PRUNED after COMPLETE. Optuna ranks them by the deeper last step first; the sampler does
     // not see intermediate values, so they are ranked by their value alone.
     rank(pruned, budget);
+    // Infeasible last, the least violating first (Optuna's _split_infeasible_trials).
+    std::stable_sort(infeasible.begin(), infeasible.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [v, t] : infeasible) {
+        if (budget > 0 && std::isfinite(v)) {
+            below.push_back(t);
+            --budget;
+        } else {
+            above.push_back(t);
+        }
+    }
     if (m_options.constantLiar)
         above.insert(above.end(), pending.begin(), pending.end());
     auto byNumber = [](const Trial* a, const Trial* b) { return a->number < b->number; };

@@ -148,15 +148,16 @@ public:
         const auto top =
             entries(root, "",
                     {"name", "description", "task", "space", "objectives", "objective", "sampler",
-                     "scheduler", "budget", "executor", "storage", "forbidden"});
+                     "scheduler", "budget", "executor", "storage", "forbidden", "constraints"});
         // yaml-cpp: a default Node counts as defined, and assigning to a Node that refers to
         // something overwrites that something; so presence is tracked by hand and nodes are
         // rebound with reset().
-        YAML::Node taskNode, spaceNode, objectivesNode, objectiveNode, forbiddenNode;
+        YAML::Node taskNode, spaceNode, objectivesNode, objectiveNode, forbiddenNode,
+            constraintsNode;
         YAML::Node samplerNode; // for messages about the space as a whole
         samplerNode.reset(root);
         bool hasTask = false, hasSpace = false, hasObjectives = false, hasObjective = false;
-        bool hasForbidden = false;
+        bool hasForbidden = false, hasConstraints = false;
         for (const auto& [k, v] : top) {
             const std::string key = k.as<std::string>();
             if (key == "name") {
@@ -190,6 +191,9 @@ public:
                 parseBudget(v, c);
             } else if (key == "executor") {
                 parseExecutor(v, c);
+            } else if (key == "constraints") {
+                constraintsNode.reset(v);
+                hasConstraints = true;
             } else if (key == "forbidden") {
                 forbiddenNode.reset(v);
                 hasForbidden = true;
@@ -222,7 +226,10 @@ public:
                   "is missing: name the metric to optimize, e.g. objectives: [{metric: " +
                       (spec.metrics.empty() ? std::string("loss") : spec.metrics.front()) +
                       ", direction: minimize}]");
+        if (hasConstraints)
+            c.constraints = parseConstraints(constraintsNode, spec);
         c.sampler.objectives = c.objectives;
+        c.sampler.constraints = c.constraints;
         if (c.sampler.kind == "grid")
             checkGrid(samplerNode, c);
         if (!c.sampler.options.is_object() || c.sampler.options.empty()) {
@@ -760,6 +767,48 @@ private:
         return o;
     }
 
+    // `constraints:` a list of {metric, min and/or max}.
+    std::vector<Constraint> parseConstraints(const YAML::Node& node, const TaskSpec& spec) const {
+        std::vector<Constraint> out;
+        if (node.IsNull())
+            return out;
+        if (!node.IsSequence())
+            error(node, "constraints", "must be a list, e.g. [{metric: latency_ms, max: 20}]");
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const std::string key = "constraints[" + std::to_string(i) + "]";
+            const YAML::Node item = node[i];
+            entries(item, key, {"metric", "min", "max"});
+            Constraint k;
+            if (!item["metric"])
+                error(item, key + ".metric", "is missing");
+            k.metric = string(item["metric"], key + ".metric");
+            if (!spec.metrics.empty() &&
+                std::find(spec.metrics.begin(), spec.metrics.end(), k.metric) == spec.metrics.end())
+                error(item["metric"], key + ".metric",
+                      "task " + spec.kind + " does not report '" + k.metric +
+                          "' (it reports: " + joined(spec.metrics) + ")");
+            for (const auto& other : out) {
+                if (other.metric == k.metric)
+                    error(item["metric"], key + ".metric",
+                          "'" + k.metric + "' is constrained twice: give min and max in one entry");
+            }
+            if (item["min"])
+                k.min = number(item["min"], key + ".min");
+            if (item["max"])
+                k.max = number(item["max"], key + ".max");
+            if (!k.min && !k.max)
+                error(item, key, "needs min, max or both");
+            if ((k.min && std::isnan(*k.min)) || (k.max && std::isnan(*k.max)))
+                error(item, key, "min and max must be numbers");
+            if (k.min && k.max && *k.min > *k.max)
+                error(item["min"], key + ".min",
+                      "min (" + fmt(*k.min) + ") is greater than max (" + fmt(*k.max) +
+                          "): no trial could be feasible");
+            out.push_back(std::move(k));
+        }
+        return out;
+    }
+
     void parseSampler(const YAML::Node& node, StudyConfig& c) {
         // kind first: it decides which other keys are allowed
         if (node.IsMap() && node["kind"]) {
@@ -933,6 +982,29 @@ StudyConfig parseStudyText(const std::string& text, const std::string& fileName,
     if (c.workers == 0)
         c.workers = c.budget.parallel;
     return c;
+}
+
+std::vector<Constraint> readConstraints(const std::string& text) {
+    std::vector<Constraint> out;
+    try {
+        const YAML::Node root = YAML::Load(text);
+        if (!root.IsMap() || !root["constraints"] || !root["constraints"].IsSequence())
+            return out;
+        for (const auto& item : root["constraints"]) {
+            if (!item.IsMap() || !item["metric"])
+                return {};
+            Constraint k;
+            k.metric = item["metric"].as<std::string>();
+            if (item["min"])
+                k.min = item["min"].as<double>();
+            if (item["max"])
+                k.max = item["max"].as<double>();
+            out.push_back(std::move(k));
+        }
+    } catch (const YAML::Exception&) {
+        return {};
+    }
+    return out;
 }
 
 StudyConfig parseStudyFile(const std::string& path, const TaskCatalog& catalog, bool checkData) {

@@ -308,6 +308,35 @@ private Q_SLOTS:
         QTest::newRow("forbidden before any space") << head + "forbidden:\n  - {a: x}\n"
                                                     << 5 << "forbidden[0].a"
                                                     << "names no parameter";
+        QTest::newRow("constraints not a list") << head + "constraints: {metric: norm, max: 1}\n"
+                                                << 4 << "constraints"
+                                                << "must be a list";
+        QTest::newRow("constraint without metric") << head + "constraints:\n  - {max: 1}\n"
+                                                   << 5 << "constraints[0].metric"
+                                                   << "is missing";
+        QTest::newRow("constraint on an unknown metric")
+            << head + "constraints:\n  - {metric: norm, max: 1}\n  - {metric: latency, max: 1}\n"
+            << 6 << "constraints[1].metric"
+            << "does not report 'latency'";
+        QTest::newRow("constraint without bounds") << head + "constraints:\n  - {metric: norm}\n"
+                                                   << 5 << "constraints[0]"
+                                                   << "needs min, max or both";
+        QTest::newRow("constraint min above max")
+            << head + "constraints:\n  - {metric: norm, min: 3, max: 1}\n"
+            << 5 << "constraints[0].min"
+            << "no trial could be feasible";
+        QTest::newRow("constraint bound not a number")
+            << head + "constraints:\n  - {metric: norm, max: small}\n"
+            << 5 << "constraints[0].max"
+            << "must be a number";
+        QTest::newRow("constraint unknown key")
+            << head + "constraints:\n  - {metric: norm, maximum: 1}\n"
+            << 5 << "constraints[0].maximum"
+            << "unknown key";
+        QTest::newRow("constraint given twice")
+            << head + "constraints:\n  - {metric: norm, max: 1}\n  - {metric: norm, min: 0}\n"
+            << 6 << "constraints[1].metric"
+            << "constrained twice";
         QTest::newRow("missing name") << "task: {kind: noop}\nobjective: {metric: loss}\n"
                                       << 1 << "name"
                                       << "is missing";
