@@ -1,5 +1,6 @@
 #include "widgets/export_renderer.h"
 
+#include "core/space/study_file.h"
 #include "core/storage/storage.h"
 #include "widgets/history_plot.h"
 #include "widgets/learning_curves_plot.h"
@@ -220,6 +221,7 @@ std::vector<std::string> exportStudy(const std::string& storageUrl, const std::s
     HistoryPlot history(&selection);
     history.resize(kExportWidth, kExportHeight);
     history.setObjective(metric, study->direction);
+    history.setConstraints(readConstraints(study->configText));
     history.applyTrials(trials);
     history.rebuildNow();
     addTitle(&history,

@@ -113,6 +113,11 @@ void HistoryPlot::setObjective(const QString& metric, Direction direction) {
     scheduleRebuild();
 }
 
+void HistoryPlot::setConstraints(std::vector<Constraint> constraints) {
+    m_constraints = std::move(constraints);
+    scheduleRebuild();
+}
+
 void HistoryPlot::applyTrials(const std::vector<Trial>& trials) {
     for (const auto& t : trials)
         m_trials.insert(t.id, t);
@@ -154,17 +159,19 @@ void HistoryPlot::rebuild() {
     m_points.clear();
     m_highlighted.clear();
     m_bestValue.reset();
-    const bool minimize = m_direction == Direction::Minimize;
     for (const Trial* t : finished) {
         const double x = t->number, y = *t->value;
         m_points.push_back({x, y, t->id});
         if (t->state == TrialState::Complete) {
             cx << x;
             cy << y;
-            if (!m_bestValue || (minimize ? y < *m_bestValue : y > *m_bestValue))
+            // an infeasible trial is drawn, but never becomes the best so far
+            if (isFeasible(m_constraints, *t) && isBetter(y, m_bestValue, m_direction))
                 m_bestValue = y;
-            bx << x;
-            by << *m_bestValue;
+            if (m_bestValue) {
+                bx << x;
+                by << *m_bestValue;
+            }
         } else {
             px << x;
             py << y;

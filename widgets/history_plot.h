@@ -5,6 +5,7 @@
 // drag and wheel pan and zoom, a double click fits the data again, the context menu switches
 // the value axis to log scale. GUI thread only; the selection is not owned.
 
+#include "core/space/constraints.h"
 #include "core/study/trial.h"
 #include "widgets/qcustomplot_include.h"
 
@@ -26,6 +27,8 @@ public:
     explicit HistoryPlot(TrialSelection* selection, QWidget* parent = nullptr);
 
     void setObjective(const QString& metric, Direction direction);
+    // The study's constraint metrics: the best-so-far line counts feasible trials only.
+    void setConstraints(std::vector<Constraint> constraints);
     // Takes new or changed trials (as the StudyWatcher reports them); redraws coalesced.
     void applyTrials(const std::vector<Trial>& trials);
     void clear();
@@ -63,6 +66,7 @@ private:
     QHash<qint64, Trial> m_trials;
     QString m_metric;
     Direction m_direction = Direction::Minimize;
+    std::vector<Constraint> m_constraints;
     QCPGraph* m_complete;
     QCPGraph* m_pruned;
     QCPGraph* m_best;

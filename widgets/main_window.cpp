@@ -164,6 +164,7 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
     }
     QString storageUrl, name = studyName, studyFile, metric;
     Direction direction = Direction::Minimize;
+    std::vector<Constraint> constraints;
     if (isStudyFile(path)) {
         try {
             const StudyConfig config =
@@ -174,6 +175,7 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
             studyFile = info.absoluteFilePath();
             metric = QString::fromStdString(config.objective().metric);
             direction = config.objective().direction;
+            constraints = config.constraints;
         } catch (const std::exception& e) {
             m_lastError = QString::fromStdString(e.what());
             return false;
@@ -187,6 +189,8 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
     m_studyName = name;
     m_model->setObjective(metric, direction);
     m_history->setObjective(metric, direction);
+    m_model->setConstraints(constraints);
+    m_history->setConstraints(constraints);
     m_curves->setObjective(metric);
     try {
         watch(storageUrl, name);
@@ -245,6 +249,12 @@ void MainWindow::onStudyChanged(const StudyRecord& study) {
         m_model->setObjective(metric, study.direction);
         m_history->setObjective(metric, study.direction);
         m_curves->setObjective(metric);
+    }
+    if (first || study.configText != m_constraintsText) {
+        m_constraintsText = study.configText;
+        const auto constraints = readConstraints(study.configText);
+        m_model->setConstraints(constraints);
+        m_history->setConstraints(constraints);
     }
     // A database remembers the file its study came from: with it, Run works from a .db too.
     if (m_studyFile.isEmpty() && !study.studyFile.empty() &&

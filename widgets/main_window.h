@@ -88,9 +88,10 @@ private:
     QLabel* m_problemLabel = nullptr;
     QTimer* m_clock; // durations of running trials and the orchestrator's liveness
 
-    QString m_studyFile;  // the YAML, when known: needed to Run
-    QString m_storageUrl; // absolute
-    QString m_studyName;  // as asked for; the record's name once it arrives
+    QString m_studyFile;           // the YAML, when known: needed to Run
+    QString m_storageUrl;          // absolute
+    QString m_studyName;           // as asked for; the record's name once it arrives
+    std::string m_constraintsText; // the study text the views' constraints were read from
     std::optional<StudyRecord> m_record;
     TrialCounts m_counts;
     double m_runStartedAt = 0; // when this window last pressed Run, to not start twice

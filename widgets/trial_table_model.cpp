@@ -96,6 +96,20 @@ void TrialTableModel::setObjective(const QString& metric, Direction direction) {
     }
 }
 
+void TrialTableModel::setConstraints(std::vector<Constraint> constraints) {
+    m_constraints = std::move(constraints);
+    const auto best = findBest();
+    if (best == m_best)
+        return;
+    std::vector<int> rows;
+    for (auto id : {m_best, best}) {
+        if (id)
+            rows.push_back(rowOf(*id));
+    }
+    m_best = best;
+    emitRowRuns(rows, 0, columnCount() - 1);
+}
+
 void TrialTableModel::applyTrials(const std::vector<Trial>& trials) {
     // New parameter names first, so that rows inserted below already have their columns.
     QStringList newParams;
@@ -197,19 +211,8 @@ void TrialTableModel::emitRowRuns(std::vector<int> rows, int firstColumn, int la
 }
 
 std::optional<qint64> TrialTableModel::findBest() const {
-    std::optional<qint64> best;
-    double bestValue = 0;
-    for (const auto& t : m_trials) {
-        if (t.state != TrialState::Complete || !t.value || !std::isfinite(*t.value))
-            continue;
-        const bool better =
-            m_direction == Direction::Minimize ? *t.value < bestValue : *t.value > bestValue;
-        if (!best || better) {
-            best = t.id;
-            bestValue = *t.value;
-        }
-    }
-    return best;
+    const Trial* best = bestTrial(m_trials, m_direction, m_constraints);
+    return best ? std::optional<qint64>(best->id) : std::nullopt;
 }
 
 const Trial* TrialTableModel::trialAt(int row) const {

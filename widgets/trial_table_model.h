@@ -4,6 +4,7 @@
 // trials become inserted rows and changed ones dataChanged, never a reset, so views keep their
 // scroll position, sorting and selection while a study runs. GUI thread only.
 
+#include "core/space/constraints.h"
 #include "core/study/trial.h"
 
 #include <QAbstractTableModel>
@@ -30,6 +31,8 @@ public:
     // The objective names the value column and decides which trial is best (shown bold).
     void setObjective(const QString& metric, Direction direction);
     Direction direction() const { return m_direction; }
+    // The study's constraint metrics: an infeasible trial is never the best.
+    void setConstraints(std::vector<Constraint> constraints);
     QString objectiveMetric() const { return m_metric; }
 
     // Takes trials that are new or changed. New trials are appended with one rowsInserted per
@@ -73,6 +76,7 @@ private:
     QStringList m_params;
     QString m_metric;
     Direction m_direction = Direction::Minimize;
+    std::vector<Constraint> m_constraints;
     std::optional<qint64> m_best;
 };
 

@@ -120,11 +120,12 @@ std::optional<std::vector<double>> objectiveVector(const Trial& trial,
 }
 
 std::vector<Trial> paretoFront(const std::vector<Trial>& trials,
-                               const std::vector<Objective>& objectives) {
+                               const std::vector<Objective>& objectives,
+                               const std::vector<Constraint>& constraints) {
     std::vector<std::size_t> index;
     std::vector<std::vector<double>> points;
     for (std::size_t i = 0; i < trials.size(); ++i) {
-        if (trials[i].state != TrialState::Complete)
+        if (trials[i].state != TrialState::Complete || !isFeasible(constraints, trials[i]))
             continue;
         if (auto v = objectiveVector(trials[i], objectives)) {
             index.push_back(i);

@@ -34,9 +34,10 @@ std::vector<double> crowdingDistance(const std::vector<std::vector<double>>& fro
 std::optional<std::vector<double>> objectiveVector(const Trial& trial,
                                                    const std::vector<Objective>& objectives);
 
-// The COMPLETE trials with every objective finite that no other such trial dominates, in the
-// order of `trials`.
+// The COMPLETE, feasible (under `constraints`) trials with every objective finite that no
+// other such trial dominates, in the order of `trials`.
 std::vector<Trial> paretoFront(const std::vector<Trial>& trials,
-                               const std::vector<Objective>& objectives);
+                               const std::vector<Objective>& objectives,
+                               const std::vector<Constraint>& constraints = {});
 
 } // namespace ps

@@ -2,6 +2,7 @@
 
 #include "core/execution/orchestrator.h"
 #include "core/execution/worker_loop.h"
+#include "core/sampling/sample_allowed.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -23,12 +24,12 @@ Trial AskTellStudy::ask() {
     const auto trials = samplerHistory(m_scheduler.get(), all, number);
     Json params;
     try {
-        params = m_sampler->sample(m_config.space, trials, number);
+        params = sampleAllowed(*m_sampler, m_config.space, trials, number, m_config.sampler.seed);
     } catch (const std::exception& e) {
         m_storage.appendLog(m_studyId, "warning",
                             "sampler '" + m_config.sampler.kind + "' failed: " + e.what() +
                                 "; trial " + std::to_string(number) + " was sampled at random");
-        params = m_fallback.sample(m_config.space, trials, number);
+        params = sampleAllowed(m_fallback, m_config.space, trials, number, m_config.sampler.seed);
     }
     return m_storage.createTrial(m_studyId, params, m_name,
                                  m_scheduler ? m_scheduler->assign(number) : Json::object());
@@ -83,14 +84,9 @@ Trial AskTellStudy::finish(std::int64_t trialId, TrialState state,
 }
 
 std::optional<Trial> AskTellStudy::bestTrial() {
-    std::optional<Trial> best;
-    const bool minimize = m_config.objective().direction == Direction::Minimize;
-    for (auto& t : m_storage.trials(m_studyId)) {
-        if (t.state == TrialState::Complete && t.value &&
-            (!best || (minimize ? *t.value < *best->value : *t.value > *best->value)))
-            best = std::move(t);
-    }
-    return best;
+    const auto trials = m_storage.trials(m_studyId);
+    const Trial* best = ps::bestTrial(trials, m_config.objective().direction, m_config.constraints);
+    return best ? std::optional<Trial>(*best) : std::nullopt;
 }
 
 } // namespace ps

@@ -34,6 +34,7 @@ public:
     Trial tell(std::int64_t trialId, TrialState state, const std::map<std::string, double>& metrics,
                const std::string& reason = {});
 
+    // The best feasible COMPLETE trial (see bestTrial in core/space/constraints.h).
     std::optional<Trial> bestTrial();
     std::int64_t studyId() const { return m_studyId; }
 

@@ -48,8 +48,9 @@ SettingSpec map(std::string path, std::string help) {
 TaskSpec noopTaskSpec() {
     TaskSpec spec;
     spec.kind = "noop";
-    spec.description = "Does no training; reports a loss computed from the parameters. "
-                       "For exercising samplers, schedulers and the orchestration.";
+    spec.description = "Does no training; reports a loss computed from the parameters, and their "
+                       "L1 norm as `norm` (to constrain). For exercising samplers, schedulers "
+                       "and the orchestration.";
     spec.settings = {
         num("steps", SettingType::Int, 3, 1, 1e6, "intermediate reports per trial"),
         num("sleep_ms", SettingType::Float, 0, 0, 3.6e6, "time spent per step"),
@@ -57,7 +58,7 @@ TaskSpec noopTaskSpec() {
             "trials whose final loss is above this fail"),
     };
     spec.settings[2].defaultValue = nullptr; // unset: never fail
-    spec.metrics = {"loss"};
+    spec.metrics = {"loss", "norm"};
     spec.freeParameters = true;
     spec.resumable = true;
     spec.budgetSetting = "steps";
@@ -237,6 +238,12 @@ public:
             std::filesystem::rename(temp, input.checkpointPath);
             feedback.checkpointSaved(steps);
         }
+        double norm = 0; // the sum of the numeric parameters' magnitudes
+        for (const auto& [name, v] : input.params.items()) {
+            if (v.is_number())
+                norm += std::abs(v.get<double>());
+        }
+        result.metrics["norm"] = norm;
         const Json& failAbove = input.settings["fail_above"];
         if (failAbove.is_number() && finalLoss > failAbove.get<double>()) {
             result.end = TaskEnd::Fail;

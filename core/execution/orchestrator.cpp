@@ -2,6 +2,7 @@
 
 #include "core/execution/deepening.h"
 #include "core/execution/worker_loop.h"
+#include "core/sampling/sample_allowed.h"
 
 #include <chrono>
 #include <cmath>
@@ -106,7 +107,6 @@ RunProgress Orchestrator::progress(double elapsed) const {
     RunProgress p;
     p.planned = m_config.budget.trials;
     p.elapsedSeconds = elapsed;
-    const bool minimize = m_config.objective().direction == Direction::Minimize;
     for (const auto& t : m_trials) {
         switch (t.state) {
         case TrialState::Waiting:
@@ -125,11 +125,12 @@ RunProgress Orchestrator::progress(double elapsed) const {
             ++p.counts.fail;
             break;
         }
-        if (t.state == TrialState::Complete && t.value &&
-            (!p.best || (minimize ? *t.value < *p.best : *t.value > *p.best))) {
-            p.best = t.value;
-            p.bestNumber = t.number;
-        }
+    }
+    // The best feasible trial, as everywhere (constraints.h).
+    if (const Trial* best =
+            bestTrial(m_trials, m_config.objective().direction, m_config.constraints)) {
+        p.best = best->value;
+        p.bestNumber = best->number;
     }
     return p;
 }
@@ -151,7 +152,14 @@ Json Orchestrator::suggest(int number) {
     // Under Hyperband a sampler models only the trials of the new trial's bracket.
     const std::vector<Trial> history = samplerHistory(m_scheduler.get(), m_trials, number);
     try {
-        Json params = m_sampler->sample(m_config.space, history, number);
+        // Forbidden combinations are enforced there, for every sampler.
+        std::string note;
+        Json params = sampleAllowed(*m_sampler, m_config.space, history, number,
+                                    m_config.sampler.seed, &note);
+        if (!note.empty())
+            m_storage.appendLog(m_studyId, "info",
+                                "sampler '" + m_config.sampler.kind + "', trial " +
+                                    std::to_string(number) + ": " + note);
         if (!hasNonFinite(params))
             return params;
         problem = "proposed a non-finite value (" + params.dump() + ")";
@@ -162,7 +170,7 @@ Json Orchestrator::suggest(int number) {
     m_storage.appendLog(m_studyId, "warning",
                         "sampler '" + m_config.sampler.kind + "' " + problem + "; trial " +
                             std::to_string(number) + " was sampled at random instead");
-    return m_fallback.sample(m_config.space, history, number);
+    return sampleAllowed(m_fallback, m_config.space, history, number, m_config.sampler.seed);
 }
 
 RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallback& onProgress) {

@@ -179,8 +179,10 @@ CmaEsSampler::Params CmaEsSampler::defaultParams(int nDim) {
     return p;
 }
 
-CmaEsSampler::CmaEsSampler(std::uint64_t seed, Options options, Direction direction)
-    : m_seed(seed), m_options(options), m_direction(direction) {}
+CmaEsSampler::CmaEsSampler(std::uint64_t seed, Options options, Direction direction,
+                           std::vector<Constraint> constraints)
+    : m_seed(seed), m_options(options), m_direction(direction),
+      m_constraints(std::move(constraints)) {}
 
 CmaEsSampler::~CmaEsSampler() = default;
 
@@ -200,7 +202,7 @@ SamplerInfo CmaEsSampler::info() {
                 o.nStartupTrials = c.options.value("n_startup_trials", o.nStartupTrials);
                 const Direction direction =
                     c.objectives.empty() ? Direction::Minimize : c.objectives.front().direction;
-                return std::make_unique<CmaEsSampler>(c.seed, o, direction);
+                return std::make_unique<CmaEsSampler>(c.seed, o, direction, c.constraints);
             }};
 }
 
@@ -250,8 +252,10 @@ const CmaEsSampler::State& CmaEsSampler::stateFor(const std::vector<std::size_t>
         }
         // Best first: COMPLETE trials by value, then FAIL/PRUNED (and values that are not
         // finite) as worst, ties by number so the order is deterministic.
-        std::sort(gen.begin(), gen.end(), [sign](const Trial* a, const Trial* b) {
-            const bool ba = isBad(*a), bb = isBad(*b);
+        // Infeasible trials count as failed ones.
+        auto bad = [this](const Trial& t) { return isBad(t) || !isFeasible(m_constraints, t); };
+        std::sort(gen.begin(), gen.end(), [sign, &bad](const Trial* a, const Trial* b) {
+            const bool ba = bad(*a), bb = bad(*b);
             if (ba != bb)
                 return bb;
             if (!ba && *a->value != *b->value)

@@ -35,7 +35,9 @@ public:
     };
     static Params defaultParams(int n);
 
-    CmaEsSampler(std::uint64_t seed, Options options, Direction direction = Direction::Minimize);
+    // Infeasible trials (constraints) rank with the failed ones: worst, never as good.
+    CmaEsSampler(std::uint64_t seed, Options options, Direction direction = Direction::Minimize,
+                 std::vector<Constraint> constraints = {});
     ~CmaEsSampler() override;
     static SamplerInfo info();
     Json sample(const SearchSpace& space, const std::vector<Trial>& trials, int number) override;
@@ -49,6 +51,7 @@ private:
     std::uint64_t m_seed;
     Options m_options;
     Direction m_direction;
+    std::vector<Constraint> m_constraints;
     // Cache: the modelled parameters' names it was built for, the state after k generations
     // (m_states[k]) and a fingerprint of each replayed generation's trials, so a history that
     // changed (or another study's) invalidates exactly the generations it touches.

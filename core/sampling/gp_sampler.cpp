@@ -427,8 +427,10 @@ Hyper fit(const std::vector<std::vector<double>>& x, const std::vector<double>& 
 
 } // namespace gp
 
-GpSampler::GpSampler(std::uint64_t seed, Options options, Direction direction)
-    : m_seed(seed), m_options(options), m_direction(direction) {}
+GpSampler::GpSampler(std::uint64_t seed, Options options, Direction direction,
+                     std::vector<Constraint> constraints)
+    : m_seed(seed), m_options(options), m_direction(direction),
+      m_constraints(std::move(constraints)) {}
 
 SamplerInfo GpSampler::info() {
     return {"gp",
@@ -448,7 +450,7 @@ SamplerInfo GpSampler::info() {
                     c.options.value("deterministic_objective", o.deterministicObjective);
                 const Direction direction =
                     c.objectives.empty() ? Direction::Minimize : c.objectives.front().direction;
-                return std::make_unique<GpSampler>(c.seed, o, direction);
+                return std::make_unique<GpSampler>(c.seed, o, direction, c.constraints);
             }};
 }
 
@@ -480,15 +482,37 @@ Json GpSampler::sample(const SearchSpace& space, const std::vector<Trial>& trial
     std::vector<double> values;
     std::vector<double> row;
     const double sign = m_direction == Direction::Maximize ? -1.0 : 1.0;
+    std::vector<std::vector<double>> infeasibleRows;
+    std::vector<double> violations;
     for (const auto& t : trials) {
         if (t.state == TrialState::Complete && t.value && std::isfinite(*t.value)) {
+            const double v = violation(m_constraints, t);
             if (rowOf(t, row)) {
-                done.push_back(row);
-                values.push_back(sign * *t.value);
+                if (v > 0) {
+                    infeasibleRows.push_back(row);
+                    violations.push_back(v);
+                } else {
+                    done.push_back(row);
+                    values.push_back(sign * *t.value);
+                }
             }
         } else if (t.state == TrialState::Waiting || t.state == TrialState::Running) {
             if (rowOf(t, row))
                 pending.push_back(row);
+        }
+    }
+    // Infeasible trials join at the worst feasible value; with none feasible, by violation.
+    if (!infeasibleRows.empty()) {
+        const bool anyFeasible = !values.empty();
+        const double worst = anyFeasible ? *std::max_element(values.begin(), values.end()) : 0.0;
+        double worstViolation = 0; // a missing constraint metric: worse than any finite one
+        for (double v : violations)
+            worstViolation = std::isfinite(v) ? std::max(worstViolation, v) : worstViolation;
+        for (std::size_t i = 0; i < infeasibleRows.size(); ++i) {
+            done.push_back(infeasibleRows[i]);
+            values.push_back(
+                anyFeasible ? worst
+                            : (std::isfinite(violations[i]) ? violations[i] : worstViolation + 1));
         }
     }
     const int startup = std::max(1, m_options.nStartupTrials);

@@ -33,7 +33,10 @@ public:
         bool deterministicObjective = false; // noise fixed at the minimum 1e-6
     };
 
-    GpSampler(std::uint64_t seed, Options options, Direction direction = Direction::Minimize);
+    // Infeasible COMPLETE trials (constraints) are modelled at the worst feasible value seen
+    // (by violation when none is feasible): never as good.
+    GpSampler(std::uint64_t seed, Options options, Direction direction = Direction::Minimize,
+              std::vector<Constraint> constraints = {});
     static SamplerInfo info();
     Json sample(const SearchSpace& space, const std::vector<Trial>& trials, int number) override;
 
@@ -41,6 +44,7 @@ private:
     std::uint64_t m_seed;
     Options m_options;
     Direction m_direction;
+    std::vector<Constraint> m_constraints;
 };
 
 // The model pieces, exposed for tests (plain vectors: Eigen stays private to ps_core).

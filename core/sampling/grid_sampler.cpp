@@ -15,6 +15,7 @@ namespace {
 
 constexpr int kDefaultPointsPerFloat = 5;
 constexpr std::size_t kSaturated = std::numeric_limits<std::size_t>::max();
+constexpr std::size_t kMaxFiltered = 2'000'000;
 
 std::size_t satMul(std::size_t a, std::size_t b) {
     if (a != 0 && b > kSaturated / a)
@@ -44,12 +45,31 @@ public:
             m_isParent.push_back(parents.count(p.name) > 0);
     }
 
-    std::size_t size() const {
+    // Points before forbidden combinations are removed.
+    std::size_t rawSize() const {
         Json params = Json::object();
         return countFrom(0, params);
     }
 
-    Json point(std::size_t index) const {
+    // The enumeration indices of the points no forbidden clause matches, in order. The
+    // forbidden points are found by enumerating the whole grid, so its size is capped.
+    std::vector<std::size_t> allowedIndices() const {
+        const std::size_t raw = rawSize();
+        if (raw > kMaxFiltered)
+            throw std::invalid_argument(
+                "the grid has " +
+                (raw == kSaturated ? std::string("too many") : std::to_string(raw)) +
+                " points before forbidden combinations are removed, more than the " +
+                std::to_string(kMaxFiltered) + " that can be filtered: make the grid coarser");
+        std::vector<std::size_t> out;
+        for (std::size_t i = 0; i < raw; ++i) {
+            if (!m_space.isForbidden(rawPoint(i)))
+                out.push_back(i);
+        }
+        return out;
+    }
+
+    Json rawPoint(std::size_t index) const {
         Json params = Json::object();
         for (std::size_t i = 0; i < m_space.params.size(); ++i) {
             const ParamSpec& p = m_space.params[i];
@@ -103,6 +123,7 @@ private:
     std::size_t valueCount(const ParamSpec& p) const {
         switch (p.type) {
         case ParamType::Categorical:
+        case ParamType::Ordinal:
             return p.choices.size();
         case ParamType::Int:
             return stepCount(p, p.step.value_or(1.0));
@@ -117,6 +138,7 @@ private:
     Json valueAt(const ParamSpec& p, std::size_t k) const {
         switch (p.type) {
         case ParamType::Categorical:
+        case ParamType::Ordinal:
             return p.choices.at(k);
         case ParamType::Int:
             return static_cast<std::int64_t>(
@@ -206,16 +228,41 @@ SamplerInfo GridSampler::info() {
 }
 
 std::size_t GridSampler::gridSize(const SearchSpace& space, const Json& options) {
-    return Grid(space, options).size();
+    const Grid grid(space, options);
+    return space.forbidden.empty() ? grid.rawSize() : grid.allowedIndices().size();
 }
 
 Json GridSampler::gridPoint(const SearchSpace& space, const Json& options, std::size_t index) {
-    return Grid(space, options).point(index);
+    const Grid grid(space, options);
+    return grid.rawPoint(space.forbidden.empty() ? index : grid.allowedIndices().at(index));
+}
+
+const std::vector<std::size_t>& GridSampler::allowed(const SearchSpace& space) {
+    // Keyed by everything the grid depends on, so an edited space is filtered again.
+    Json key = Json::array();
+    for (const auto& p : space.params)
+        key.push_back(Json{{"n", p.name},
+                           {"t", static_cast<int>(p.type)},
+                           {"l", p.low},
+                           {"h", p.high},
+                           {"g", p.log},
+                           {"s", p.step ? Json(*p.step) : Json()},
+                           {"c", p.choices},
+                           {"w", p.when}});
+    key.push_back(space.forbidden);
+    std::string text = key.dump();
+    if (text != m_allowedKey) {
+        m_allowed = Grid(space, m_options).allowedIndices();
+        m_allowedKey = std::move(text);
+    }
+    return m_allowed;
 }
 
 Json GridSampler::sample(const SearchSpace& space, const std::vector<Trial>&, int number) {
     const Grid grid(space, m_options);
-    const std::size_t size = grid.size();
+    const std::vector<std::size_t>* allowedPoints =
+        space.forbidden.empty() ? nullptr : &allowed(space);
+    const std::size_t size = allowedPoints ? allowedPoints->size() : grid.rawSize();
     if (number < 0 || static_cast<std::size_t>(number) >= size)
         throw std::invalid_argument("grid sampler: trial " + std::to_string(number) +
                                     " is past the end of the grid (" + std::to_string(size) +
@@ -223,7 +270,7 @@ Json GridSampler::sample(const SearchSpace& space, const std::vector<Trial>&, in
     std::size_t index = static_cast<std::size_t>(number);
     if (m_options.value("shuffle", false))
         index = shuffledIndex(index, size, mixSeed(m_seed ^ 0x9a1dULL));
-    return grid.point(index);
+    return grid.rawPoint(allowedPoints ? (*allowedPoints)[index] : index);
 }
 
 } // namespace ps

@@ -22,7 +22,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // NaN when the value is missing or not one of the space's (a study file edited since).
 double unitOf(const ParamSpec& p, const Json& value) {
     switch (p.type) {
-    case ParamType::Categorical: {
+    case ParamType::Categorical:
+    case ParamType::Ordinal: {
         for (std::size_t i = 0; i < p.choices.size(); ++i) {
             if (p.choices[i] == value)
                 return (static_cast<double>(i) + 0.5) / static_cast<double>(p.choices.size());
@@ -89,8 +90,10 @@ double sbxGene(double x1, double x2, double eta, std::mt19937_64& rng) {
 
 } // namespace
 
-Nsga2Sampler::Nsga2Sampler(std::uint64_t seed, Options options, std::vector<Objective> objectives)
-    : m_seed(seed), m_options(std::move(options)), m_objectives(std::move(objectives)) {}
+Nsga2Sampler::Nsga2Sampler(std::uint64_t seed, Options options, std::vector<Objective> objectives,
+                           std::vector<Constraint> constraints)
+    : m_seed(seed), m_options(std::move(options)), m_objectives(std::move(objectives)),
+      m_constraints(std::move(constraints)) {}
 
 SamplerInfo Nsga2Sampler::info() {
     return {
@@ -125,7 +128,7 @@ SamplerInfo Nsga2Sampler::info() {
             if (o.sbxEta <= 0)
                 o.sbxEta = c.objectives.size() > 1 ? 2.0 : 20.0;
             o.populationSize = std::max(o.populationSize, 2);
-            return std::make_unique<Nsga2Sampler>(c.seed, o, c.objectives);
+            return std::make_unique<Nsga2Sampler>(c.seed, o, c.objectives, c.constraints);
         },
     };
 }
@@ -133,14 +136,18 @@ SamplerInfo Nsga2Sampler::info() {
 std::vector<std::size_t> Nsga2Sampler::selectElite(const std::vector<std::vector<double>>& points,
                                                    const std::vector<Direction>& directions,
                                                    std::size_t size, std::vector<int>& rank,
-                                                   std::vector<double>& crowding) {
+                                                   std::vector<double>& crowding,
+                                                   const std::vector<double>& violations) {
     rank.clear();
     crowding.clear();
     std::vector<std::size_t> feasible, infeasible;
+    std::vector<std::pair<double, std::size_t>> violating; // (violation, index)
     std::vector<std::vector<double>> values;
     for (std::size_t i = 0; i < points.size(); ++i) {
         if (points[i].empty()) {
             infeasible.push_back(i);
+        } else if (i < violations.size() && violations[i] > 0) {
+            violating.emplace_back(violations[i], i);
         } else {
             feasible.push_back(i);
             values.push_back(points[i]);
@@ -168,13 +175,27 @@ std::vector<std::size_t> Nsga2Sampler::selectElite(const std::vector<std::vector
             crowding.push_back(distance[k]);
         }
     }
+    // Constrained domination: an infeasible point is dominated by every feasible one, and by
+    // every infeasible one with a smaller violation.
+    std::stable_sort(violating.begin(), violating.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    int nextRank = static_cast<int>(fronts.size());
+    for (std::size_t k = 0; k < violating.size() && selected.size() < size; ++k) {
+        if (k > 0 && violating[k].first > violating[k - 1].first)
+            ++nextRank;
+        selected.push_back(violating[k].second);
+        rank.push_back(nextRank);
+        crowding.push_back(0.0);
+    }
+    if (!violating.empty())
+        ++nextRank;
     // Failed, pruned and incomplete trials are dominated by all: parents only when too few
     // trials succeeded, so that a study with many failures still evolves.
     for (std::size_t i : infeasible) {
         if (selected.size() >= size)
             break;
         selected.push_back(i);
-        rank.push_back(static_cast<int>(fronts.size()));
+        rank.push_back(nextRank);
         crowding.push_back(0.0);
     }
     return selected;
@@ -191,13 +212,18 @@ Nsga2Sampler::Parents Nsga2Sampler::parents(const std::vector<Trial>& trials, in
     std::sort(pool.begin(), pool.end(),
               [](const Trial* a, const Trial* b) { return a->number < b->number; });
     std::vector<std::vector<double>> points;
+    std::vector<double> violations;
     std::vector<double> key{static_cast<double>(generation)};
     for (const Trial* t : pool) {
         std::vector<double> v;
+        double violated = 0;
         if (t->state == TrialState::Complete) {
             if (auto o = objectiveVector(*t, m_objectives))
                 v = std::move(*o);
+            violated = violation(m_constraints, *t);
         }
+        violations.push_back(violated);
+        key.push_back(violated);
         key.push_back(t->number);
         key.push_back(static_cast<double>(v.size()));
         key.insert(key.end(), v.begin(), v.end());
@@ -214,7 +240,7 @@ Nsga2Sampler::Parents Nsga2Sampler::parents(const std::vector<Trial>& trials, in
     Parents out;
     const std::vector<std::size_t> elite =
         selectElite(points, directions, static_cast<std::size_t>(m_options.populationSize),
-                    out.rank, out.crowding);
+                    out.rank, out.crowding, violations);
     for (std::size_t i : elite)
         out.params.push_back(pool[i]->params);
     m_cacheKey = std::move(key);

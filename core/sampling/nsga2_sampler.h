@@ -28,7 +28,10 @@ public:
         double sbxEta = 20.0;              // SBX distribution index (Optuna's default)
     };
 
-    Nsga2Sampler(std::uint64_t seed, Options options, std::vector<Objective> objectives);
+    // With constraints, selection uses Deb's constrained domination: feasible trials first
+    // (by non-domination and crowding), then infeasible ones by increasing violation.
+    Nsga2Sampler(std::uint64_t seed, Options options, std::vector<Objective> objectives,
+                 std::vector<Constraint> constraints = {});
     static SamplerInfo info();
     Json sample(const SearchSpace& space, const std::vector<Trial>& trials, int number) override;
 
@@ -36,15 +39,20 @@ public:
     // empty vectors mean infeasible and rank after every feasible point) in order of preference,
     // at most `size` of them, filled front by front and the last front by crowding distance.
     // rank and crowding receive each selected point's front index and crowding distance.
+    // `violations` (empty, or one per point) marks points that break constraints: they rank
+    // after every feasible point, the least violating first (Deb's constrained domination),
+    // and before the empty ones.
     static std::vector<std::size_t> selectElite(const std::vector<std::vector<double>>& points,
                                                 const std::vector<Direction>& directions,
                                                 std::size_t size, std::vector<int>& rank,
-                                                std::vector<double>& crowding);
+                                                std::vector<double>& crowding,
+                                                const std::vector<double>& violations = {});
 
 private:
     std::uint64_t m_seed;
     Options m_options;
     std::vector<Objective> m_objectives;
+    std::vector<Constraint> m_constraints;
 
     // The parent population of the last generation asked for, reused while the history it was
     // selected from is unchanged: every trial of a generation needs the same one.

@@ -91,6 +91,7 @@ struct Dim {
     DimKind kind = DimKind::Continuous;
     bool log = false;
     bool isInt = false;
+    bool ordinal = false;     // Discrete over the index of the ordered choices
     double low = 0, high = 0; // the parameter's bounds, high snapped down to the grid
     double step = 0;          // Discrete only
     double maxK = 0;          // Discrete: the largest grid index
@@ -111,6 +112,15 @@ Dim makeDim(const ParamSpec& p) {
     if (p.type == ParamType::Categorical) {
         d.kind = DimKind::Categorical;
         d.nChoices = static_cast<int>(p.choices.size());
+    } else if (p.type == ParamType::Ordinal) {
+        // the int kernel on the index 0..K-1
+        d.kind = DimKind::Discrete;
+        d.ordinal = true;
+        d.step = 1.0;
+        d.low = 0;
+        d.high = d.maxK = std::max(0.0, static_cast<double>(p.choices.size()) - 1);
+        d.lo = -0.5;
+        d.hi = d.high + 0.5;
     } else if (p.log) {
         // Log-scale int: bounds widened by 1/2 before the log, like Optuna's discrete log
         // kernels (and RandomSampler), so the end values get their full share; each integer
@@ -157,6 +167,13 @@ std::optional<double> internalValue(const Dim& d, const Json& params) {
         }
         return std::nullopt;
     }
+    if (d.ordinal) {
+        for (std::size_t c = 0; c < d.spec->choices.size(); ++c) {
+            if (d.spec->choices[c] == *it)
+                return static_cast<double>(c);
+        }
+        return std::nullopt;
+    }
     if (!it->is_number())
         return std::nullopt;
     const double v = it->get<double>();
@@ -177,6 +194,8 @@ Json toJson(const Dim& d, double x) {
     }
     case DimKind::Discrete: {
         const double g = toGrid(d, x);
+        if (d.ordinal)
+            return d.spec->choices[static_cast<std::size_t>(std::clamp(g, 0.0, d.maxK))];
         const double v = std::clamp(d.log ? std::exp(g) : g, d.spec->low, d.spec->high);
         if (d.isInt)
             return static_cast<std::int64_t>(std::round(v));
@@ -474,8 +493,10 @@ std::vector<double> propose(const std::vector<Dim>& dims, const std::vector<cons
 
 } // namespace
 
-TpeSampler::TpeSampler(std::uint64_t seed, Options options, Direction direction)
-    : m_seed(seed), m_options(options), m_direction(direction) {}
+TpeSampler::TpeSampler(std::uint64_t seed, Options options, Direction direction,
+                       std::vector<Constraint> constraints)
+    : m_seed(seed), m_options(options), m_direction(direction),
+      m_constraints(std::move(constraints)) {}
 
 SamplerInfo TpeSampler::info() {
     return {
@@ -508,7 +529,7 @@ SamplerInfo TpeSampler::info() {
             o.considerMagicClip = c.options.value("consider_magic_clip", o.considerMagicClip);
             const Direction dir =
                 c.objectives.empty() ? Direction::Minimize : c.objectives.front().direction;
-            return std::make_unique<TpeSampler>(c.seed, o, dir);
+            return std::make_unique<TpeSampler>(c.seed, o, dir, c.constraints);
         },
     };
 }
@@ -536,9 +557,18 @@ Json TpeSampler::sample(const SearchSpace& space, const std::vector<Trial>& tria
     // Optuna counts COMPLETE and PRUNED trials towards n_startup_trials and gamma; FAIL trials
     // carry no information about the objective and are ignored.
     std::vector<const Trial*> complete, pruned, pending;
+    std::vector<std::pair<double, const Trial*>> infeasible; // (violation, trial)
     for (const Trial& t : trials) {
         if (t.number == number)
             continue;
+        if (!m_constraints.empty() &&
+            (t.state == TrialState::Complete || t.state == TrialState::Pruned)) {
+            const double v = violation(m_constraints, t);
+            if (v > 0) {
+                infeasible.emplace_back(v, &t);
+                continue;
+            }
+        }
         switch (t.state) {
         case TrialState::Complete:
             complete.push_back(&t);
@@ -554,7 +584,7 @@ Json TpeSampler::sample(const SearchSpace& space, const std::vector<Trial>& tria
             break;
         }
     }
-    const int nDone = static_cast<int>(complete.size() + pruned.size());
+    const int nDone = static_cast<int>(complete.size() + pruned.size() + infeasible.size());
     if (nDone < m_options.nStartupTrials)
         return RandomSampler(m_seed).sample(space, trials, number);
 
@@ -583,6 +613,17 @@ Json TpeSampler::sample(const SearchSpace& space, const std::vector<Trial>& tria
     // PRUNED after COMPLETE. Optuna ranks them by the deeper last step first; the sampler does
     // not see intermediate values, so they are ranked by their value alone.
     rank(pruned, budget);
+    // Infeasible last, the least violating first (Optuna's _split_infeasible_trials).
+    std::stable_sort(infeasible.begin(), infeasible.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [v, t] : infeasible) {
+        if (budget > 0 && std::isfinite(v)) {
+            below.push_back(t);
+            --budget;
+        } else {
+            above.push_back(t);
+        }
+    }
     if (m_options.constantLiar)
         above.insert(above.end(), pending.begin(), pending.end());
     auto byNumber = [](const Trial* a, const Trial* b) { return a->number < b->number; };
@@ -620,7 +661,7 @@ Json TpeSampler::sample(const SearchSpace& space, const std::vector<Trial>& tria
             }
         }
     }
-    // Parents are declared before their children (the parser checks), so conditions can be
+    // Parents come before their children (the parser sorts them), so conditions can be
     // evaluated in declaration order.
     for (std::size_t i = 0; i < space.params.size(); ++i) {
         const ParamSpec& p = space.params[i];

@@ -25,7 +25,11 @@ public:
         bool considerMagicClip = true;
     };
 
-    TpeSampler(std::uint64_t seed, Options options, Direction direction = Direction::Minimize);
+    // With constraints, trials are split feasible first, as Optuna does: "below" takes the best
+    // feasible COMPLETE trials, then feasible PRUNED ones, then infeasible ones by increasing
+    // violation, only while gamma(n) is not reached; the rest go "above".
+    TpeSampler(std::uint64_t seed, Options options, Direction direction = Direction::Minimize,
+               std::vector<Constraint> constraints = {});
     static SamplerInfo info();
     Json sample(const SearchSpace& space, const std::vector<Trial>& trials, int number) override;
 
@@ -39,6 +43,7 @@ private:
     std::uint64_t m_seed;
     Options m_options;
     Direction m_direction;
+    std::vector<Constraint> m_constraints;
 };
 
 } // namespace ps

@@ -29,7 +29,7 @@ Json paramsFromUnitPoint(const SearchSpace& space, const std::vector<double>& u)
     if (u.size() < space.params.size())
         throw std::invalid_argument("unit point has fewer coordinates than the space has params");
     Json params = Json::object();
-    // Parameters are declared parents first, so conditions can be evaluated in order.
+    // The parser orders parameters parents first, so conditions can be evaluated in order.
     for (std::size_t j = 0; j < space.params.size(); ++j) {
         const ParamSpec& p = space.params[j];
         if (!SearchSpace::isActive(p, params))
@@ -55,7 +55,8 @@ Json paramsFromUnitPoint(const SearchSpace& space, const std::vector<double>& u)
             params[p.name] = static_cast<std::int64_t>(v);
             break;
         }
-        case ParamType::Categorical: {
+        case ParamType::Categorical:
+        case ParamType::Ordinal: {
             auto idx = static_cast<std::size_t>(uj * static_cast<double>(p.choices.size()));
             params[p.name] = p.choices[std::min(idx, p.choices.size() - 1)];
             break;
@@ -67,7 +68,17 @@ Json paramsFromUnitPoint(const SearchSpace& space, const std::vector<double>& u)
 
 std::optional<double> unitCoordinate(const ParamSpec& p, const Json& params) {
     const auto it = params.find(p.name);
-    if (it == params.end() || !it->is_number())
+    if (it == params.end())
+        return std::nullopt;
+    if (p.type == ParamType::Ordinal) {
+        // the centre of the value's cell of floor(u * K)
+        for (std::size_t i = 0; i < p.choices.size(); ++i) {
+            if (p.choices[i] == *it)
+                return (static_cast<double>(i) + 0.5) / static_cast<double>(p.choices.size());
+        }
+        return std::nullopt;
+    }
+    if (p.type == ParamType::Categorical || !it->is_number())
         return std::nullopt;
     const double v = it->get<double>();
     if (!std::isfinite(v))

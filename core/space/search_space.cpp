@@ -10,6 +10,8 @@ std::string_view toText(ParamType type) {
         return "int";
     case ParamType::Categorical:
         return "categorical";
+    case ParamType::Ordinal:
+        return "ordinal";
     }
     return "?";
 }
@@ -20,6 +22,33 @@ const ParamSpec* SearchSpace::find(const std::string& name) const {
             return &p;
     }
     return nullptr;
+}
+
+std::optional<std::size_t> SearchSpace::forbiddenClause(const Json& config) const {
+    for (std::size_t c = 0; c < forbidden.size(); ++c) {
+        bool all = !forbidden[c].empty();
+        for (const auto& [name, wanted] : forbidden[c].items()) {
+            const auto it = config.find(name);
+            if (it == config.end()) {
+                all = false;
+                break;
+            }
+            bool any = false;
+            if (wanted.is_array()) {
+                for (const auto& w : wanted)
+                    any = any || w == *it;
+            } else {
+                any = wanted == *it;
+            }
+            if (!any) {
+                all = false;
+                break;
+            }
+        }
+        if (all)
+            return c;
+    }
+    return std::nullopt;
 }
 
 bool SearchSpace::isActive(const ParamSpec& spec, const Json& params) {

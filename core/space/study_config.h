@@ -1,6 +1,7 @@
 #pragma once
 // A study as its file describes it, validated and with defaults filled in.
 
+#include "core/space/constraints.h"
 #include "core/space/search_space.h"
 
 #include <string>
@@ -18,6 +19,8 @@ struct SamplerConfig {
     std::uint64_t seed = 0;
     Json options = Json::object();     // the sampler's declared options, defaults filled in
     std::vector<Objective> objectives; // copied from the study: directions matter to samplers
+    // Copied from the study too: an infeasible trial is never modelled as a good one.
+    std::vector<Constraint> constraints;
 };
 
 // The study file's `scheduler:` section; core/scheduling turns it into a Scheduler.
@@ -42,6 +45,9 @@ struct StudyConfig {
     Json task = Json::object(); // the task section with every default filled in
     SearchSpace space;
     std::vector<Objective> objectives;
+    // `constraints:` final metrics a trial must keep within bounds to be feasible; the best
+    // trial is always the best feasible one (see bestTrial in constraints.h).
+    std::vector<Constraint> constraints;
     SamplerConfig sampler;
     SchedulerSection scheduler;
     Budget budget;

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -143,18 +145,21 @@ public:
         StudyConfig c;
         if (!root.IsDefined() || root.IsNull())
             throw StudyFileError(m_file, 0, 0, "", "the file is empty");
-        const auto top = entries(root, "",
-                                 {"name", "description", "task", "space", "objectives", "objective",
-                                  "sampler", "scheduler", "budget", "executor", "storage"});
+        const auto top =
+            entries(root, "",
+                    {"name", "description", "task", "space", "objectives", "objective", "sampler",
+                     "scheduler", "budget", "executor", "storage", "forbidden", "constraints"});
         // yaml-cpp: a default Node counts as defined, and assigning to a Node that refers to
         // something overwrites that something; so presence is tracked by hand and nodes are
         // rebound with reset().
-        YAML::Node taskNode, spaceNode, objectivesNode, objectiveNode;
+        YAML::Node taskNode, spaceNode, objectivesNode, objectiveNode, forbiddenNode,
+            constraintsNode;
         YAML::Node samplerNode; // for messages about the space as a whole
         samplerNode.reset(root);
         YAML::Node schedulerNode;
         schedulerNode.reset(root);
         bool hasTask = false, hasSpace = false, hasObjectives = false, hasObjective = false;
+        bool hasForbidden = false, hasConstraints = false;
         for (const auto& [k, v] : top) {
             const std::string key = k.as<std::string>();
             if (key == "name") {
@@ -189,6 +194,12 @@ public:
                 parseBudget(v, c);
             } else if (key == "executor") {
                 parseExecutor(v, c);
+            } else if (key == "constraints") {
+                constraintsNode.reset(v);
+                hasConstraints = true;
+            } else if (key == "forbidden") {
+                forbiddenNode.reset(v);
+                hasForbidden = true;
             } else if (key == "storage") {
                 c.storageUrl = string(v, key);
             }
@@ -202,6 +213,8 @@ public:
             parseSpace(spaceNode, spec, c);
         if (c.scheduler.kind == "idhb")
             checkDeepening(schedulerNode, spec, c);
+        if (hasForbidden)
+            parseForbidden(forbiddenNode, c.space);
         if (hasObjectives && hasObjective)
             error(objectiveNode, "objective", "give either objective or objectives, not both");
         if (hasObjective)
@@ -218,7 +231,10 @@ public:
                   "is missing: name the metric to optimize, e.g. objectives: [{metric: " +
                       (spec.metrics.empty() ? std::string("loss") : spec.metrics.front()) +
                       ", direction: minimize}]");
+        if (hasConstraints)
+            c.constraints = parseConstraints(constraintsNode, spec);
         c.sampler.objectives = c.objectives;
+        c.sampler.constraints = c.constraints;
         if (c.sampler.kind == "grid")
             checkGrid(samplerNode, c);
         if (!c.sampler.options.is_object() || c.sampler.options.empty()) {
@@ -367,6 +383,7 @@ private:
     void parseSpace(const YAML::Node& node, const TaskSpec& spec, StudyConfig& c) {
         if (node.IsNull())
             return;
+        m_conditions.clear();
         for (const auto& [k, v] : entries(node, "space")) {
             const std::string name = k.as<std::string>();
             const std::string key = "space." + name;
@@ -385,9 +402,9 @@ private:
             ParamSpec p;
             p.name = name;
             const auto fields =
-                entries(v, key, {"type", "low", "high", "log", "step", "values", "when"});
+                entries(v, key, {"type", "low", "high", "log", "step", "values", "value", "when"});
             if (!v["type"])
-                error(v, key + ".type", "is missing (float, int or categorical)");
+                error(v, key + ".type", "is missing (float, int, categorical, ordinal or fixed)");
             const std::string type = string(v["type"], key + ".type");
             if (type == "float")
                 p.type = ParamType::Float;
@@ -395,18 +412,41 @@ private:
                 p.type = ParamType::Int;
             else if (type == "categorical")
                 p.type = ParamType::Categorical;
-            else
+            else if (type == "ordinal")
+                p.type = ParamType::Ordinal;
+            else if (type == "fixed") {
+                p.type = ParamType::Categorical;
+                p.fixed = true;
+            } else
                 error(v["type"], key + ".type",
-                      "'" + type + "' is not a parameter type (float, int, categorical)");
+                      "'" + type +
+                          "' is not a parameter type (float, int, categorical, ordinal, fixed)");
+            const bool listed = p.type == ParamType::Categorical || p.type == ParamType::Ordinal;
             for (const auto& [fk, fv] : fields) {
                 const std::string f = fk.as<std::string>();
                 const std::string fkey = key + "." + f;
-                const bool numeric = p.type != ParamType::Categorical;
                 if (f == "type") {
                     continue;
+                } else if (p.fixed) {
+                    if (f == "value") {
+                        Json value = scalar(fv, fkey);
+                        if (s != &freeSetting)
+                            checkSettingValue(fv, fkey, value, *s);
+                        p.choices = {value};
+                    } else if (f == "when") {
+                        readWhen(fv, fkey, p);
+                    } else {
+                        error(fk, fkey, "a fixed parameter takes value (and when), not " + f);
+                    }
+                } else if (f == "value") {
+                    error(fk, fkey,
+                          "only fixed parameters take value (use type: fixed, or values for a "
+                          "categorical)");
                 } else if (f == "values") {
-                    if (numeric)
-                        error(fk, fkey, "only categorical parameters take values (use low/high)");
+                    if (!listed)
+                        error(fk, fkey,
+                              "only categorical and ordinal parameters take values (use "
+                              "low/high)");
                     if (!fv.IsSequence() || fv.size() == 0)
                         error(fv, fkey, "must be a non-empty list");
                     for (std::size_t i = 0; i < fv.size(); ++i) {
@@ -418,20 +458,10 @@ private:
                         p.choices.push_back(value);
                     }
                 } else if (f == "when") {
-                    for (const auto& [wk, wv] : entries(fv, fkey)) {
-                        const std::string parent = wk.as<std::string>();
-                        const ParamSpec* ps = c.space.find(parent);
-                        if (!ps)
-                            error(wk, fkey + "." + parent,
-                                  "names no parameter declared above this one");
-                        Json wanted = wv.IsSequence() ? Json::array() : scalar(wv, fkey);
-                        if (wv.IsSequence())
-                            for (std::size_t i = 0; i < wv.size(); ++i)
-                                wanted.push_back(scalar(wv[i], fkey));
-                        p.when[parent] = wanted;
-                    }
-                } else if (!numeric) {
-                    error(fk, fkey, "categorical parameters take values, not " + f);
+                    readWhen(fv, fkey, p);
+                } else if (listed) {
+                    error(fk, fkey,
+                          std::string(toText(p.type)) + " parameters take values, not " + f);
                 } else if (f == "low") {
                     p.low = number(fv, fkey);
                 } else if (f == "high") {
@@ -442,7 +472,16 @@ private:
                     p.step = number(fv, fkey);
                 }
             }
-            if (p.type != ParamType::Categorical) {
+            if (p.fixed && p.choices.empty())
+                error(v, key + ".value", "is missing: a fixed parameter needs its value");
+            if (p.type == ParamType::Ordinal) {
+                // the index range, so index-based samplers see an int from 0 to K - 1
+                p.low = 0;
+                p.high = static_cast<double>(p.choices.size()) - 1;
+            }
+            if (listed && p.choices.empty())
+                error(v, key + ".values", "is missing");
+            if (!listed) {
                 if (!v["low"])
                     error(v, key + ".low", "is missing");
                 if (!v["high"])
@@ -479,6 +518,209 @@ private:
             }
             c.space.params.push_back(std::move(p));
         }
+        checkConditions(c.space);
+        c.space.params = parentsFirst(c.space.params);
+    }
+
+    // One `when` entry, kept with its nodes until every parameter is known: a parent may be
+    // declared after its child.
+    struct Condition {
+        std::string child, parent, key;
+        YAML::Node keyNode, valueNode;
+    };
+
+    void readWhen(const YAML::Node& node, const std::string& key, ParamSpec& p) {
+        for (const auto& [wk, wv] : entries(node, key)) {
+            const std::string parent = wk.as<std::string>();
+            Json wanted = wv.IsSequence() ? Json::array() : scalar(wv, key + "." + parent);
+            if (wv.IsSequence()) {
+                if (wv.size() == 0)
+                    error(wv, key + "." + parent, "must name at least one value");
+                for (std::size_t i = 0; i < wv.size(); ++i)
+                    wanted.push_back(scalar(wv[i], key + "." + parent));
+            }
+            p.when[parent] = wanted;
+            Condition cond{p.name, parent, key + "." + parent, {}, {}};
+            cond.keyNode.reset(wk);
+            cond.valueNode.reset(wv);
+            m_conditions.push_back(std::move(cond));
+        }
+    }
+
+    // How many values parameter `p` can take; 0 when uncountably many (a float range).
+    static double domainSize(const ParamSpec& p) {
+        switch (p.type) {
+        case ParamType::Categorical:
+        case ParamType::Ordinal:
+            return static_cast<double>(p.choices.size());
+        case ParamType::Int:
+        case ParamType::Float: {
+            if (p.low == p.high)
+                return 1;
+            if (p.type == ParamType::Float && !p.step)
+                return 0;
+            return std::floor((p.high - p.low) / p.step.value_or(1.0) + 1e-9) + 1;
+        }
+        }
+        return 0;
+    }
+
+    // `forbidden:` a list of clauses, each a mapping of parameter names to a value or a list
+    // of values; every entry must name a parameter and values it can take, and no clause may
+    // forbid the whole space.
+    void parseForbidden(const YAML::Node& node, SearchSpace& space) const {
+        if (node.IsNull())
+            return;
+        if (!node.IsSequence())
+            error(node, "forbidden",
+                  "must be a list of clauses, e.g. [{optimizer.kind: sgd, model.depth: [4, 5]}]");
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const std::string key = "forbidden[" + std::to_string(i) + "]";
+            const YAML::Node clauseNode = node[i];
+            const auto items = entries(clauseNode, key);
+            if (items.empty())
+                error(clauseNode, key, "must name at least one parameter");
+            Json clause = Json::object();
+            bool everything = true; // the clause matches every configuration
+            for (const auto& [k, v] : items) {
+                const std::string name = k.as<std::string>();
+                const std::string ekey = key + "." + name;
+                const ParamSpec* p = space.find(name);
+                if (!p)
+                    error(k, ekey, "names no parameter of the space");
+                std::vector<std::pair<YAML::Node, Json>> values;
+                if (v.IsSequence()) {
+                    if (v.size() == 0)
+                        error(v, ekey, "must name at least one value");
+                    for (std::size_t j = 0; j < v.size(); ++j)
+                        values.emplace_back(v[j], scalar(v[j], ekey));
+                } else {
+                    values.emplace_back(v, scalar(v, ekey));
+                }
+                std::vector<Json> distinct;
+                for (const auto& [at, value] : values) {
+                    if (!inDomain(*p, value))
+                        error(at, ekey,
+                              "value " + value.dump() + " is not one " + name +
+                                  " can take, so the clause never matches");
+                    if (std::find(distinct.begin(), distinct.end(), value) == distinct.end())
+                        distinct.push_back(value);
+                }
+                const double n = domainSize(*p);
+                everything = everything && p->when.empty() && n > 0 &&
+                             static_cast<double>(distinct.size()) >= n;
+                clause[name] = v.IsSequence() ? Json(distinct) : distinct.front();
+            }
+            if (everything)
+                error(clauseNode, key,
+                      "forbids every configuration of the space (each parameter it names is "
+                      "always active and listed with all its values)");
+            space.forbidden.push_back(std::move(clause));
+        }
+    }
+
+    // True when `value` is a value parameter `p` can take.
+    static bool inDomain(const ParamSpec& p, const Json& value) {
+        switch (p.type) {
+        case ParamType::Categorical:
+        case ParamType::Ordinal:
+            return std::find(p.choices.begin(), p.choices.end(), value) != p.choices.end();
+        case ParamType::Int:
+        case ParamType::Float: {
+            if (!value.is_number() || value.is_boolean())
+                return false;
+            const double x = value.get<double>();
+            if (p.type == ParamType::Int && x != std::floor(x))
+                return false;
+            if (!(x >= p.low && x <= p.high))
+                return false;
+            if (p.step) {
+                const double k = (x - p.low) / *p.step;
+                return std::abs(k - std::round(k)) < 1e-9 * std::max(1.0, std::abs(k));
+            }
+            return true;
+        }
+        }
+        return false;
+    }
+
+    // Parents must exist, differ from the child, take the values the condition names, and the
+    // conditions must not form a cycle (nested conditions, to any depth, are fine).
+    void checkConditions(const SearchSpace& space) const {
+        for (const auto& cond : m_conditions) {
+            if (cond.parent == cond.child)
+                error(cond.keyNode, cond.key, "a parameter cannot depend on itself");
+            const ParamSpec* parent = space.find(cond.parent);
+            if (!parent)
+                error(cond.keyNode, cond.key, "names no parameter of the space");
+            const Json& wanted = space.find(cond.child)->when[cond.parent];
+            const std::vector<Json> values =
+                wanted.is_array() ? wanted.get<std::vector<Json>>() : std::vector<Json>{wanted};
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                if (!inDomain(*parent, values[i])) {
+                    YAML::Node at;
+                    at.reset(cond.valueNode.IsSequence() ? cond.valueNode[i] : cond.valueNode);
+                    error(at, cond.key,
+                          "value " + values[i].dump() + " is not one " + cond.parent +
+                              " can take, so the condition never holds");
+                }
+            }
+        }
+        // Cycles: a depth-first walk from each parameter along its conditions' parents.
+        std::map<std::string, int> state; // 0 unseen, 1 on the current path, 2 done
+        std::vector<std::string> path;
+        std::function<void(const std::string&)> visit = [&](const std::string& name) {
+            state[name] = 1;
+            path.push_back(name);
+            for (const auto& cond : m_conditions) {
+                if (cond.child != name)
+                    continue;
+                if (state[cond.parent] == 1) {
+                    std::string cycle;
+                    auto from = std::find(path.begin(), path.end(), cond.parent);
+                    for (auto it = from; it != path.end(); ++it)
+                        cycle += *it + " -> ";
+                    error(cond.keyNode, cond.key,
+                          "the conditions form a cycle: " + cycle + cond.parent);
+                }
+                if (state[cond.parent] == 0)
+                    visit(cond.parent);
+            }
+            path.pop_back();
+            state[name] = 2;
+        };
+        for (const auto& p : space.params) {
+            if (state[p.name] == 0)
+                visit(p.name);
+        }
+    }
+
+    // The parameters ordered parents before children (a stable topological sort: otherwise in
+    // declaration order), so samplers that walk them in order meet each parent first.
+    static std::vector<ParamSpec> parentsFirst(const std::vector<ParamSpec>& params) {
+        std::vector<ParamSpec> out;
+        std::vector<bool> placed(params.size(), false);
+        std::set<std::string> done;
+        while (out.size() < params.size()) {
+            bool progress = false;
+            for (std::size_t i = 0; i < params.size(); ++i) {
+                if (placed[i])
+                    continue;
+                bool ready = true;
+                for (const auto& [parent, wanted] : params[i].when.items())
+                    ready = ready && done.count(parent) > 0;
+                if (!ready)
+                    continue;
+                placed[i] = true;
+                done.insert(params[i].name);
+                out.push_back(params[i]);
+                progress = true;
+                break; // restart: the earliest ready parameter always goes next
+            }
+            if (!progress)
+                throw std::logic_error("parentsFirst: cycle left after checkConditions");
+        }
+        return out;
     }
 
     void checkSettingValue(const YAML::Node& at, const std::string& key, const Json& value,
@@ -530,6 +772,48 @@ private:
         return o;
     }
 
+    // `constraints:` a list of {metric, min and/or max}.
+    std::vector<Constraint> parseConstraints(const YAML::Node& node, const TaskSpec& spec) const {
+        std::vector<Constraint> out;
+        if (node.IsNull())
+            return out;
+        if (!node.IsSequence())
+            error(node, "constraints", "must be a list, e.g. [{metric: latency_ms, max: 20}]");
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const std::string key = "constraints[" + std::to_string(i) + "]";
+            const YAML::Node item = node[i];
+            entries(item, key, {"metric", "min", "max"});
+            Constraint k;
+            if (!item["metric"])
+                error(item, key + ".metric", "is missing");
+            k.metric = string(item["metric"], key + ".metric");
+            if (!spec.metrics.empty() &&
+                std::find(spec.metrics.begin(), spec.metrics.end(), k.metric) == spec.metrics.end())
+                error(item["metric"], key + ".metric",
+                      "task " + spec.kind + " does not report '" + k.metric +
+                          "' (it reports: " + joined(spec.metrics) + ")");
+            for (const auto& other : out) {
+                if (other.metric == k.metric)
+                    error(item["metric"], key + ".metric",
+                          "'" + k.metric + "' is constrained twice: give min and max in one entry");
+            }
+            if (item["min"])
+                k.min = number(item["min"], key + ".min");
+            if (item["max"])
+                k.max = number(item["max"], key + ".max");
+            if (!k.min && !k.max)
+                error(item, key, "needs min, max or both");
+            if ((k.min && std::isnan(*k.min)) || (k.max && std::isnan(*k.max)))
+                error(item, key, "min and max must be numbers");
+            if (k.min && k.max && *k.min > *k.max)
+                error(item["min"], key + ".min",
+                      "min (" + fmt(*k.min) + ") is greater than max (" + fmt(*k.max) +
+                          "): no trial could be feasible");
+            out.push_back(std::move(k));
+        }
+        return out;
+    }
+
     void parseSampler(const YAML::Node& node, StudyConfig& c) {
         // kind first: it decides which other keys are allowed
         if (node.IsMap() && node["kind"]) {
@@ -568,7 +852,14 @@ private:
     // A grid larger than the budget would silently leave part of the space unexplored, so it
     // is refused unless the file says truncate; a smaller one sets the budget to its size.
     void checkGrid(const YAML::Node& at, StudyConfig& c) const {
-        const std::size_t size = GridSampler::gridSize(c.space, c.sampler.options);
+        std::size_t size = 0;
+        try {
+            size = GridSampler::gridSize(c.space, c.sampler.options);
+        } catch (const std::invalid_argument& e) {
+            error(at, "sampler", e.what());
+        }
+        if (size == 0)
+            error(at, "sampler", "every point of the grid is forbidden");
         const auto budget = static_cast<std::size_t>(c.budget.trials);
         if (size > budget && !c.sampler.options.value("truncate", false))
             error(at, "sampler",
@@ -695,6 +986,7 @@ private:
 
     std::string m_file;
     const TaskCatalog& m_catalog;
+    std::vector<Condition> m_conditions; // of the space being parsed
 };
 
 } // namespace
@@ -721,6 +1013,29 @@ StudyConfig parseStudyText(const std::string& text, const std::string& fileName,
     if (c.workers == 0)
         c.workers = c.budget.parallel;
     return c;
+}
+
+std::vector<Constraint> readConstraints(const std::string& text) {
+    std::vector<Constraint> out;
+    try {
+        const YAML::Node root = YAML::Load(text);
+        if (!root.IsMap() || !root["constraints"] || !root["constraints"].IsSequence())
+            return out;
+        for (const auto& item : root["constraints"]) {
+            if (!item.IsMap() || !item["metric"])
+                return {};
+            Constraint k;
+            k.metric = item["metric"].as<std::string>();
+            if (item["min"])
+                k.min = item["min"].as<double>();
+            if (item["max"])
+                k.max = item["max"].as<double>();
+            out.push_back(std::move(k));
+        }
+    } catch (const YAML::Exception&) {
+        return {};
+    }
+    return out;
 }
 
 StudyConfig parseStudyFile(const std::string& path, const TaskCatalog& catalog, bool checkData) {

@@ -34,4 +34,9 @@ StudyConfig parseStudyText(const std::string& text, const std::string& fileName,
                            const std::string& baseDir, const TaskCatalog& catalog,
                            bool checkData = true);
 
+// The `constraints:` section of a study file's text, read leniently (nothing when the text or
+// the section does not parse), for readers that have the stored text but no task catalog:
+// the views, export. Parsing the whole file is what checks it.
+std::vector<Constraint> readConstraints(const std::string& text);
+
 } // namespace ps

@@ -46,6 +46,29 @@ private Q_SLOTS:
         QCOMPARE(other->trials(other->findStudy("at")->id).size(), std::size_t(20));
     }
 
+    // With constraint metrics the best trial is the best feasible one: minimize (x - 0.5)^2
+    // subject to |x| >= 1, whose unconstrained optimum x = 0.5 is infeasible.
+    void bestTrialIsFeasible() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, "constraints:\n  - {metric: norm, min: 1}\n");
+        QCOMPARE(c.constraints.size(), std::size_t(1));
+        auto storage = openStorage(c.storageUrl);
+        AskTellStudy study(c, *storage);
+        double bestUnconstrained = INFINITY;
+        for (int i = 0; i < 30; ++i) {
+            const Trial t = study.ask();
+            const double x = t.params["x"].get<double>();
+            const double loss = (x - 0.5) * (x - 0.5);
+            bestUnconstrained = std::min(bestUnconstrained, loss);
+            study.tell(t.id, TrialState::Complete, {{"loss", loss}, {"norm", std::abs(x)}});
+        }
+        const auto best = study.bestTrial();
+        QVERIFY(best);
+        QVERIFY(std::abs(best->params["x"].get<double>()) >= 1.0);
+        QVERIFY(*best->value >= 0.25);
+        QVERIFY(bestUnconstrained < *best->value); // the constraint did exclude something
+    }
+
     void nonFiniteValuesFail() {
         auto dir = test::makeTempDir();
         auto storage = openStorage(config(dir).storageUrl);

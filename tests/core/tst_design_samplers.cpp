@@ -263,7 +263,7 @@ private Q_SLOTS:
         // Through the sampler: a float in [0, 1) gets one value per stratum.
         SearchSpace s;
         s.params = {floatParam("a", 0, 1), intParam("k", 0, 15)};
-        auto sampler = makeSampler(SamplerConfig{"lhs", 5, Json::object(), {}});
+        auto sampler = makeSampler(SamplerConfig{"lhs", 5, Json::object(), {}, {}});
         std::set<int> strata;
         std::set<std::int64_t> ks;
         for (int n = 16; n < 32; ++n) {

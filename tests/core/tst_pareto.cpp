@@ -132,6 +132,14 @@ private Q_SLOTS:
         QCOMPARE(best.size(), std::size_t(2)); // 5 and 6 have a = 0 and are complete
         QCOMPARE(best[0].number, 5);
         QCOMPARE(best[1].number, 6);
+        // With a constraint, infeasible trials leave the front and what they hid comes back:
+        // 1 is over the limit on b (and 8's "other" is fine), so 2 is no longer dominated.
+        const std::vector<Constraint> cs{{"b", std::nullopt, 2.5}};
+        const std::vector<Trial> feasible = paretoFront(trials, objectives, cs);
+        QCOMPARE(feasible.size(), std::size_t(3));
+        QCOMPARE(feasible[0].number, 0);
+        QCOMPARE(feasible[1].number, 2);
+        QCOMPARE(feasible[2].number, 8);
     }
 };
 

@@ -88,6 +88,58 @@ private Q_SLOTS:
         QCOMPARE(c.storageUrl, std::string("sqlite:/base/other/place.db"));
     }
 
+    void fixedAndOrdinal() {
+        const auto catalog = TaskCatalog::withBuiltins();
+        const StudyConfig c =
+            parseStudyText("name: n\ntask: {kind: noop}\nobjective: {metric: loss}\nspace:\n"
+                           "  seed: {type: fixed, value: 7}\n"
+                           "  tag: {type: fixed, value: \"7\"}\n"
+                           "  size: {type: ordinal, values: [small, medium, large]}\n"
+                           "  bits: {type: ordinal, values: [4, 8, 16]}\n"
+                           "  rate: {type: fixed, value: 0.5, when: {size: [medium, large]}}\n",
+                           "n.yaml", "/base", catalog);
+        QCOMPARE(c.space.params.size(), std::size_t(5));
+        const ParamSpec& seed = c.space.params[0];
+        QVERIFY(seed.fixed);
+        QCOMPARE(seed.type, ParamType::Categorical);
+        QCOMPARE(seed.choices.size(), std::size_t(1));
+        QVERIFY(seed.choices[0] == Json(7));
+        QVERIFY(c.space.params[1].choices[0] == Json("7")); // quoted stays a string
+        const ParamSpec& size = c.space.params[2];
+        QCOMPARE(size.type, ParamType::Ordinal);
+        QVERIFY(!size.fixed);
+        QCOMPARE(size.choices.size(), std::size_t(3));
+        QVERIFY(size.choices[2] == Json("large"));
+        QCOMPARE(size.low, 0.0); // the index range
+        QCOMPARE(size.high, 2.0);
+        QVERIFY(c.space.params[3].choices[1] == Json(8));
+        QVERIFY(c.space.params[4].fixed);
+        QVERIFY(c.space.params[4].when["size"] == Json::array({"medium", "large"}));
+        QCOMPARE(toText(ParamType::Ordinal), std::string_view("ordinal"));
+    }
+
+    // A parent may be declared after its child and may itself be conditional: the space comes
+    // out ordered parents first, otherwise in declaration order.
+    void nestedConditions() {
+        const auto catalog = TaskCatalog::withBuiltins();
+        const StudyConfig c =
+            parseStudyText("name: n\ntask: {kind: noop}\nobjective: {metric: loss}\nspace:\n"
+                           "  z: {type: float, low: 0, high: 1}\n"
+                           "  c: {type: float, low: 0, high: 1, when: {b: on}}\n"
+                           "  b: {type: categorical, values: [on, off], when: {a: [2, 3]}}\n"
+                           "  a: {type: int, low: 1, high: 3}\n"
+                           "  y: {type: ordinal, values: [s, m], when: {a: 1}}\n",
+                           "n.yaml", "/base", catalog);
+        std::vector<std::string> order;
+        for (const auto& p : c.space.params)
+            order.push_back(p.name);
+        QCOMPARE(order, (std::vector<std::string>{"z", "a", "b", "c", "y"}));
+        // active iff the whole chain is
+        const ParamSpec& cs = *c.space.find("c");
+        QVERIFY(SearchSpace::isActive(cs, Json{{"a", 2}, {"b", "on"}}));
+        QVERIFY(!SearchSpace::isActive(cs, Json{{"a", 1}})); // b inactive, so c too
+    }
+
     void tpeSamplerOptions() {
         const auto catalog = TaskCatalog::withBuiltins();
         const StudyConfig c =
@@ -146,6 +198,145 @@ private Q_SLOTS:
             << head + "space:\n  x: {type: float, low: 0, high: 1, when: {y: 1}}\n"
             << 5 << "space.x.when.y"
             << "names no parameter";
+        QTest::newRow("fixed without value") << head + "space:\n  x: {type: fixed}\n"
+                                             << 5 << "space.x.value"
+                                             << "is missing";
+        QTest::newRow("fixed with a list value")
+            << head + "space:\n  x: {type: fixed, value: [1, 2]}\n"
+            << 5 << "space.x.value"
+            << "must be a single value";
+        QTest::newRow("fixed with low") << head + "space:\n  x: {type: fixed, value: 1, low: 0}\n"
+                                        << 5 << "space.x.low"
+                                        << "a fixed parameter takes value";
+        QTest::newRow("value on a categorical")
+            << head + "space:\n  x: {type: categorical, values: [a], value: a}\n"
+            << 5 << "space.x.value"
+            << "only fixed parameters take value";
+        QTest::newRow("ordinal with low")
+            << head + "space:\n  x: {type: ordinal, values: [1, 2], low: 0}\n"
+            << 5 << "space.x.low"
+            << "ordinal parameters take values";
+        QTest::newRow("ordinal without values") << head + "space:\n  x: {type: ordinal}\n"
+                                                << 5 << "space.x.values"
+                                                << "is missing";
+        QTest::newRow("empty ordinal") << head + "space:\n  x: {type: ordinal, values: []}\n"
+                                       << 5 << "space.x.values"
+                                       << "non-empty list";
+        QTest::newRow("ordinal value twice")
+            << head + "space:\n  x: {type: ordinal, values: [s, m, s]}\n"
+            << 5 << "space.x.values"
+            << "listed twice";
+        QTest::newRow("ordinal value not allowed by the setting")
+            << "name: s\ntask: {kind: classify}\nobjective: {metric: val_loss}\n"
+               "space:\n  model.activation: {type: ordinal, values: [relu, swish]}\n"
+            << 5 << "space.model.activation.values"
+            << "'swish' is not one of";
+        QTest::newRow("fixed value out of the setting's range")
+            << "name: s\ntask: {kind: classify}\nobjective: {metric: val_loss}\n"
+               "space:\n  optimizer.lr: {type: fixed, value: -1}\n"
+            << 5 << "space.optimizer.lr.value"
+            << "out of range";
+        QTest::newRow("condition on itself")
+            << head + "space:\n  x: {type: int, low: 0, high: 3, when: {x: 1}}\n"
+            << 5 << "space.x.when.x"
+            << "cannot depend on itself";
+        QTest::newRow("conditions in a cycle")
+            << head + "space:\n  a: {type: int, low: 0, high: 3, when: {b: 1}}\n"
+                      "  b: {type: int, low: 0, high: 3, when: {a: 1}}\n"
+            << 6 << "space.b.when.a"
+            << "form a cycle: a -> b -> a";
+        QTest::newRow("conditions in a longer cycle")
+            << head + "space:\n  a: {type: categorical, values: [u, v], when: {c: 0.5}}\n"
+                      "  b: {type: int, low: 0, high: 3, when: {a: u}}\n"
+                      "  c: {type: float, low: 0, high: 1, when: {b: [1, 2]}}\n"
+            << 6 << "space.b.when.a"
+            << "form a cycle: a -> c -> b -> a";
+        QTest::newRow("condition value not a choice of the parent")
+            << head + "space:\n  c: {type: categorical, values: [x, y]}\n"
+                      "  d: {type: float, low: 0, high: 1, when: {c: z}}\n"
+            << 6 << "space.d.when.c"
+            << "value \"z\" is not one c can take";
+        QTest::newRow("condition value outside the parent's range")
+            << head + "space:\n  n: {type: int, low: 0, high: 3}\n"
+                      "  d: {type: float, low: 0, high: 1,\n"
+                      "      when: {n: [1, 9]}}\n"
+            << 7 << "space.d.when.n"
+            << "value 9 is not one n can take";
+        QTest::newRow("condition value off the parent's step")
+            << head + "space:\n  n: {type: float, low: 0, high: 1, step: 0.25}\n"
+                      "  d: {type: float, low: 0, high: 1, when: {n: 0.3}}\n"
+            << 6 << "space.d.when.n"
+            << "value 0.3 is not one n can take";
+        QTest::newRow("condition value not an ordinal's value")
+            << head + "space:\n  s: {type: ordinal, values: [small, large]}\n"
+                      "  d: {type: fixed, value: 1, when: {s: medium}}\n"
+            << 6 << "space.d.when.s"
+            << "is not one s can take";
+        QTest::newRow("condition with an empty list")
+            << head + "space:\n  s: {type: ordinal, values: [small, large]}\n"
+                      "  d: {type: fixed, value: 1, when: {s: []}}\n"
+            << 6 << "space.d.when.s"
+            << "at least one value";
+        const QString ab = head + "space:\n  a: {type: categorical, values: [x, y, z]}\n"
+                                  "  b: {type: int, low: 1, high: 3}\n";
+        QTest::newRow("forbidden not a list") << ab + "forbidden: {a: x}\n"
+                                              << 7 << "forbidden"
+                                              << "must be a list of clauses";
+        QTest::newRow("forbidden clause not a mapping") << ab + "forbidden: [a]\n"
+                                                        << 7 << "forbidden[0]"
+                                                        << "must be a mapping";
+        QTest::newRow("forbidden empty clause") << ab + "forbidden:\n  - {}\n"
+                                                << 8 << "forbidden[0]"
+                                                << "at least one parameter";
+        QTest::newRow("forbidden unknown parameter")
+            << ab + "forbidden:\n  - {a: x}\n  - {a: y, c: 1}\n"
+            << 9 << "forbidden[1].c"
+            << "names no parameter";
+        QTest::newRow("forbidden value not a choice") << ab + "forbidden:\n  - {a: w, b: 1}\n"
+                                                      << 8 << "forbidden[0].a"
+                                                      << "value \"w\" is not one a can take";
+        QTest::newRow("forbidden value out of range") << ab + "forbidden:\n  - {a: x, b: [1, 4]}\n"
+                                                      << 8 << "forbidden[0].b"
+                                                      << "value 4 is not one b can take";
+        QTest::newRow("forbidden empty list") << ab + "forbidden:\n  - {a: [], b: 1}\n"
+                                              << 8 << "forbidden[0].a"
+                                              << "at least one value";
+        QTest::newRow("forbidden clause forbids everything")
+            << ab + "forbidden:\n  - {a: [x, y, z], b: [3, 2, 1]}\n"
+            << 8 << "forbidden[0]"
+            << "forbids every configuration";
+        QTest::newRow("forbidden before any space") << head + "forbidden:\n  - {a: x}\n"
+                                                    << 5 << "forbidden[0].a"
+                                                    << "names no parameter";
+        QTest::newRow("constraints not a list") << head + "constraints: {metric: norm, max: 1}\n"
+                                                << 4 << "constraints"
+                                                << "must be a list";
+        QTest::newRow("constraint without metric") << head + "constraints:\n  - {max: 1}\n"
+                                                   << 5 << "constraints[0].metric"
+                                                   << "is missing";
+        QTest::newRow("constraint on an unknown metric")
+            << head + "constraints:\n  - {metric: norm, max: 1}\n  - {metric: latency, max: 1}\n"
+            << 6 << "constraints[1].metric"
+            << "does not report 'latency'";
+        QTest::newRow("constraint without bounds") << head + "constraints:\n  - {metric: norm}\n"
+                                                   << 5 << "constraints[0]"
+                                                   << "needs min, max or both";
+        QTest::newRow("constraint min above max")
+            << head + "constraints:\n  - {metric: norm, min: 3, max: 1}\n"
+            << 5 << "constraints[0].min"
+            << "no trial could be feasible";
+        QTest::newRow("constraint bound not a number")
+            << head + "constraints:\n  - {metric: norm, max: small}\n"
+            << 5 << "constraints[0].max"
+            << "must be a number";
+        QTest::newRow("constraint unknown key")
+            << head + "constraints:\n  - {metric: norm, maximum: 1}\n"
+            << 5 << "constraints[0].maximum"
+            << "unknown key";
+        QTest::newRow("constraint given twice")
+            << head + "constraints:\n  - {metric: norm, max: 1}\n  - {metric: norm, min: 0}\n"
+            << 6 << "constraints[1].metric"
+            << "constrained twice";
         QTest::newRow("missing name") << "task: {kind: noop}\nobjective: {metric: loss}\n"
                                       << 1 << "name"
                                       << "is missing";
@@ -297,7 +488,7 @@ private Q_SLOTS:
 
     void exampleFilesParse() {
         const auto catalog = TaskCatalog::withBuiltins();
-        for (const char* f : {"noop.yaml", "fmnist-demo.yaml"}) {
+        for (const char* f : {"noop.yaml", "fmnist-demo.yaml", "space-features.yaml"}) {
             const std::string path = std::string(PS_SOURCE_DIR) + "/resources/examples/" + f;
             const StudyConfig c = parseStudyFile(path, catalog, false);
             QVERIFY(!c.name.empty());

@@ -31,7 +31,8 @@ public:
         : m_info(std::move(info)), m_options(std::move(options)) {}
 
     // The mixed space: float, log float, stepped float, int, log int, stepped int, a
-    // categorical of strings and numbers, and conditional parameters depending on it.
+    // categorical of strings and numbers, conditional parameters depending on it, ordinals of
+    // numbers and of strings, and fixed values (one of them conditional).
     static SearchSpace mixedSpace() {
         SearchSpace s;
         auto add = [&s](std::string name, ParamType type, double low, double high, bool log,
@@ -61,6 +62,55 @@ public:
         ParamSpec& nest = add("optimizer.nesterov", ParamType::Categorical, 0, 0, false, {});
         nest.choices = {true, false};
         nest.when = Json{{"optimizer.kind", "sgd"}};
+        // an ordinal of numbers and one of strings (stored values are the values themselves)
+        ParamSpec& bits = add("bits", ParamType::Ordinal, 0, 3, false, {});
+        bits.choices = {4, 8, 16, 32};
+        ParamSpec& size = add("model.size", ParamType::Ordinal, 0, 2, false, {});
+        size.choices = {"small", "medium", "large"};
+        // fixed values: one always set, one only while its parent has a given value
+        ParamSpec& seed = add("data.seed", ParamType::Categorical, 0, 0, false, {});
+        seed.choices = {17};
+        seed.fixed = true;
+        ParamSpec& sched = add("optimizer.schedule", ParamType::Categorical, 0, 0, false, {});
+        sched.choices = {"cosine"};
+        sched.fixed = true;
+        sched.when = Json{{"optimizer.kind", "adam"}};
+        return s;
+    }
+
+    // A chain of conditions three levels deep, declared parents first (as the parser orders
+    // them): a -> b -> c -> d, each active only when its parent is active and has the value.
+    static SearchSpace nestedSpace() {
+        SearchSpace s;
+        ParamSpec a;
+        a.name = "a";
+        a.type = ParamType::Categorical;
+        a.choices = {"x", "y"};
+        ParamSpec b;
+        b.name = "b";
+        b.type = ParamType::Ordinal;
+        b.choices = {1, 2, 3};
+        b.low = 0;
+        b.high = 2;
+        b.when = Json{{"a", "x"}};
+        ParamSpec c;
+        c.name = "c";
+        c.type = ParamType::Int;
+        c.low = 0;
+        c.high = 3;
+        c.when = Json{{"b", Json::array({2, 3})}};
+        ParamSpec d;
+        d.name = "d";
+        d.type = ParamType::Float;
+        d.low = -1;
+        d.high = 1;
+        d.when = Json{{"c", Json::array({0, 1})}};
+        ParamSpec e; // unconditional, so model-based samplers have something to model
+        e.name = "e";
+        e.type = ParamType::Float;
+        e.low = 0;
+        e.high = 1;
+        s.params = {a, b, c, d, e};
         return s;
     }
 
@@ -154,7 +204,8 @@ public:
             seen[p.name] = v;
             const std::string where = p.name + " = " + v.dump() + ": ";
             switch (p.type) {
-            case ParamType::Categorical: {
+            case ParamType::Categorical:
+            case ParamType::Ordinal: {
                 bool found = false;
                 for (const auto& c : p.choices)
                     found = found || (v == c && v.type() == c.type()) ||
@@ -204,7 +255,11 @@ public:
     // Suggestions for trials first..first+count-1, each checked, with `trials` as history.
     std::vector<Json> run(Sampler& sampler, const std::vector<Trial>& trials, int first,
                           int count) const {
-        const SearchSpace space = mixedSpace();
+        return runOn(sampler, mixedSpace(), trials, first, count);
+    }
+
+    std::vector<Json> runOn(Sampler& sampler, const SearchSpace& space,
+                            const std::vector<Trial>& trials, int first, int count) const {
         std::vector<Json> out;
         for (int n = first; n < first + count; ++n) {
             Json params;
@@ -231,7 +286,18 @@ public:
         auto sampler = make(7);
         QVERIFY(sampler);
         // Without history trials may still be asked for in any order (parallel workers).
-        run(*sampler, {}, 0, 64);
+        const std::vector<Json> first = run(*sampler, {}, 0, 64);
+        if (QTest::currentTestFailed())
+            return;
+        // Ordinals are searched over all their values (stored as the values, not indices).
+        for (const Json& value : {Json(4), Json(8), Json(16), Json(32)}) {
+            bool seen = false;
+            for (const Json& p : first)
+                seen = seen || p.value("bits", Json()) == value;
+            QVERIFY2(seen, qPrintable(QString("%1 never proposed bits = %2 in 64 trials")
+                                          .arg(QString::fromStdString(m_info.kind))
+                                          .arg(QString::fromStdString(value.dump()))));
+        }
         run(*sampler, {}, 5, 1);
     }
 
@@ -284,6 +350,40 @@ public:
         run(*sampler, history(20, {TrialState::Fail, TrialState::Pruned}, false), 20, 3);
     }
 
+    // Nested conditions: a parameter is present iff its whole chain of conditions holds, with
+    // and without history, and the deepest one is reachable.
+    void checkNested() const {
+        const SearchSpace space = nestedSpace();
+        auto sampler = make(11);
+        std::vector<Json> all = runOn(*sampler, space, {}, 0, 40);
+        if (QTest::currentTestFailed())
+            return;
+        RandomSampler random(99);
+        std::vector<Trial> trials;
+        for (int n = 0; n < 40; ++n) {
+            Trial t;
+            t.id = n + 1;
+            t.studyId = 1;
+            t.number = n;
+            t.state = TrialState::Complete;
+            t.params = random.sample(space, {}, n);
+            const double e = t.params["e"].get<double>();
+            const double loss = (e - 0.3) * (e - 0.3) + (t.params.contains("d") ? -0.5 : 0.0);
+            t.value = loss;
+            t.values["loss"] = loss;
+            trials.push_back(std::move(t));
+        }
+        const std::vector<Json> more = runOn(*sampler, space, trials, 40, 24);
+        if (QTest::currentTestFailed())
+            return;
+        all.insert(all.end(), more.begin(), more.end());
+        bool deepest = false;
+        for (const Json& p : all)
+            deepest = deepest || p.contains("d");
+        QVERIFY2(deepest, qPrintable(QString("%1 never activated the deepest parameter")
+                                         .arg(QString::fromStdString(m_info.kind))));
+    }
+
     void checkAll() const {
         checkEmptyHistory();
         if (QTest::currentTestFailed())
@@ -298,6 +398,9 @@ public:
         if (QTest::currentTestFailed())
             return;
         checkFailedAndPruned();
+        if (QTest::currentTestFailed())
+            return;
+        checkNested();
     }
 
 private:

@@ -63,7 +63,10 @@ private Q_SLOTS:
                         {"batch", 32},
                         {"optimizer.kind", "sgd"},
                         {"optimizer.momentum", 0.9},
-                        {"optimizer.nesterov", true}};
+                        {"optimizer.nesterov", true},
+                        {"bits", 16},
+                        {"model.size", "large"},
+                        {"data.seed", 17}};
         QCOMPARE(kit::SamplerConformance::validate(space, good), std::string());
         auto bad = [&](const char* key, Json value) {
             Json p = good;
@@ -73,23 +76,33 @@ private Q_SLOTS:
                 p[key] = value;
             return !kit::SamplerConformance::validate(space, p).empty();
         };
-        QVERIFY(bad("x", 3.5));                      // out of bounds
-        QVERIFY(bad("x", std::nan("")));             // NaN
-        QVERIFY(bad("lr", 0.5));                     // log param out of bounds
-        QVERIFY(bad("drop", 0.25));                  // off its step
-        QVERIFY(bad("layers", 3.0));                 // int as a JSON float
-        QVERIFY(bad("batch", 40));                   // int off its step
-        QVERIFY(bad("width", 4));                    // log int out of bounds
-        QVERIFY(bad("optimizer.kind", "rmsprop"));   // not a choice
-        QVERIFY(bad("optimizer.kind", 2.5));         // not a choice
-        QVERIFY(bad("optimizer.momentum", nullptr)); // active but missing
-        QVERIFY(bad("optimizer.beta", 0.9));         // present while inactive
-        QVERIFY(bad("nonesuch", 1));                 // unknown parameter
+        QVERIFY(bad("x", 3.5));                       // out of bounds
+        QVERIFY(bad("x", std::nan("")));              // NaN
+        QVERIFY(bad("lr", 0.5));                      // log param out of bounds
+        QVERIFY(bad("drop", 0.25));                   // off its step
+        QVERIFY(bad("layers", 3.0));                  // int as a JSON float
+        QVERIFY(bad("batch", 40));                    // int off its step
+        QVERIFY(bad("width", 4));                     // log int out of bounds
+        QVERIFY(bad("optimizer.kind", "rmsprop"));    // not a choice
+        QVERIFY(bad("optimizer.kind", 2.5));          // not a choice
+        QVERIFY(bad("optimizer.momentum", nullptr));  // active but missing
+        QVERIFY(bad("optimizer.beta", 0.9));          // present while inactive
+        QVERIFY(bad("nonesuch", 1));                  // unknown parameter
+        QVERIFY(bad("bits", 2));                      // an ordinal's index, not its value
+        QVERIFY(bad("bits", 12));                     // not one of the ordinal's values
+        QVERIFY(bad("model.size", "huge"));           // not one of the ordinal's values
+        QVERIFY(bad("data.seed", 18));                // a fixed parameter at another value
+        QVERIFY(bad("data.seed", nullptr));           // a fixed parameter missing
+        QVERIFY(bad("optimizer.schedule", "cosine")); // fixed, present while inactive
         Json adam = good;
         adam.erase("optimizer.momentum");
         adam.erase("optimizer.nesterov");
         adam["optimizer.kind"] = 2;
         adam["optimizer.beta"] = 0.9;
+        QCOMPARE(kit::SamplerConformance::validate(space, adam), std::string());
+        adam["optimizer.kind"] = "adam";
+        QVERIFY(!kit::SamplerConformance::validate(space, adam).empty()); // schedule missing
+        adam["optimizer.schedule"] = "cosine";
         QCOMPARE(kit::SamplerConformance::validate(space, adam), std::string());
     }
 
@@ -115,6 +128,12 @@ private Q_SLOTS:
     void pendingTrials() {
         QFETCH(QString, kind);
         kitFor(kind).checkPending();
+    }
+
+    void nestedConditions_data() { addRows(); }
+    void nestedConditions() {
+        QFETCH(QString, kind);
+        kitFor(kind).checkNested();
     }
 
     void failedAndPruned_data() { addRows(); }

@@ -30,6 +30,7 @@ class TestHistoryPlot : public QObject {
 
 private Q_SLOTS:
     void bestSoFarFollowsTheDirection();
+    void bestSoFarSkipsInfeasibleTrials();
     void selectionIsHighlighted();
     void clickingAPointSelectsItsTrial();
 };
@@ -56,6 +57,27 @@ void TestHistoryPlot::bestSoFarFollowsTheDirection() {
     QCOMPARE(plot.bestValue(), std::optional<double>(3.0));
     QCOMPARE(plot.yAxis->label(), QStringLiteral("val_acc"));
     QCOMPARE(plot.xAxis->label(), QStringLiteral("trial"));
+}
+
+void TestHistoryPlot::bestSoFarSkipsInfeasibleTrials() {
+    TrialSelection selection;
+    HistoryPlot plot(&selection);
+    auto list = trials({{TrialState::Complete, 3.0},
+                        {TrialState::Complete, 1.0},
+                        {TrialState::Complete, 2.0},
+                        {TrialState::Complete, 0.5}});
+    const double acc[] = {0.9, 0.5, 0.95, 0.7}; // trials 1 and 3 fall short of 0.8
+    for (std::size_t i = 0; i < list.size(); ++i)
+        list[i].values = {{"acc", acc[i]}};
+    plot.setObjective("loss", Direction::Minimize);
+    plot.setConstraints({Constraint{"acc", 0.8, std::nullopt}});
+    plot.applyTrials(list);
+    plot.rebuildNow();
+    QCOMPARE(plot.pointCount(), 4); // infeasible trials are still drawn
+    QCOMPARE(plot.bestValue(), std::optional<double>(2.0));
+    plot.setConstraints({});
+    plot.rebuildNow();
+    QCOMPARE(plot.bestValue(), std::optional<double>(0.5));
 }
 
 void TestHistoryPlot::selectionIsHighlighted() {

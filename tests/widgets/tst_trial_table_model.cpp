@@ -33,6 +33,7 @@ private Q_SLOTS:
     void updatesOnlyRowsThatChanged();
     void newParametersInsertColumns();
     void bestTrialMovesAndBothRowsChange();
+    void bestTrialIsFeasible();
     void sortsNumbersNumerically();
     void colorsStates();
 };
@@ -152,6 +153,24 @@ void TestTrialTableModel::bestTrialMovesAndBothRowsChange() {
     QCOMPARE(model.bestTrialId(), std::optional<qint64>(1));
     QCOMPARE(model.headerData(TrialTableModel::ValueColumn, Qt::Horizontal).toString(),
              QStringLiteral("val_acc"));
+}
+
+// With constraint metrics the best trial is the best feasible one; a missing constraint metric
+// makes a trial infeasible.
+void TestTrialTableModel::bestTrialIsFeasible() {
+    TrialTableModel model;
+    model.setObjective("loss", Direction::Minimize);
+    Trial a = makeTrial(1, 0, TrialState::Complete, 0.5);
+    a.values = {{"loss", 0.5}, {"mem", 4}};
+    Trial b = makeTrial(2, 1, TrialState::Complete, 0.1); // better, but over the memory limit
+    b.values = {{"loss", 0.1}, {"mem", 40}};
+    Trial c = makeTrial(3, 2, TrialState::Complete, 0.05); // better still, mem not reported
+    model.applyTrials({a, b, c});
+    QCOMPARE(model.bestTrialId(), std::optional<qint64>(3));
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.setConstraints({Constraint{"mem", std::nullopt, 10.0}});
+    QCOMPARE(model.bestTrialId(), std::optional<qint64>(1));
+    QCOMPARE(changed.count(), 2); // both rows redraw their bold
 }
 
 void TestTrialTableModel::sortsNumbersNumerically() {

@@ -1,0 +1,43 @@
+#include "core/space/constraints.h"
+
+#include <cmath>
+#include <limits>
+
+namespace ps {
+
+double violation(const std::vector<Constraint>& constraints, const Trial& trial) {
+    double total = 0;
+    for (const auto& c : constraints) {
+        const auto it = trial.values.find(c.metric);
+        if (it == trial.values.end() || std::isnan(it->second))
+            return std::numeric_limits<double>::infinity();
+        const double v = it->second;
+        if (c.min && v < *c.min)
+            total += *c.min - v;
+        if (c.max && v > *c.max)
+            total += v - *c.max;
+    }
+    return total;
+}
+
+bool isBetter(double value, const std::optional<double>& best, Direction direction) {
+    if (!best)
+        return true;
+    return direction == Direction::Minimize ? value < *best : value > *best;
+}
+
+const Trial* bestTrial(const std::vector<Trial>& trials, Direction direction,
+                       const std::vector<Constraint>& constraints) {
+    const Trial* best = nullptr;
+    for (const auto& t : trials) {
+        if (t.state != TrialState::Complete || !t.value || !std::isfinite(*t.value))
+            continue;
+        if (!isFeasible(constraints, t))
+            continue;
+        if (!best || isBetter(*t.value, best->value, direction))
+            best = &t;
+    }
+    return best;
+}
+
+} // namespace ps
