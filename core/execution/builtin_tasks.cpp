@@ -69,15 +69,33 @@ TaskSpec classifyTaskSpec() {
     using T = SettingType;
     TaskSpec spec;
     spec.kind = "classify";
-    spec.description = "Image classification with LibTorch: an MLP trained on Fashion-MNIST.";
+    spec.description = "Supervised training with LibTorch: an MLP on Fashion-MNIST, a seeded "
+                       "synthetic set, a CSV table or IDX images; classification or regression.";
     spec.resumable = true;
     spec.budgetSetting = "epochs";
     spec.settings = {
-        str("dataset.name", "fashion-mnist", {"fashion-mnist"}, "dataset"),
+        str("dataset.name", "fashion-mnist",
+            {"fashion-mnist", "spirals", "blobs", "teacher-student", "csv", "idx"}, "dataset"),
         str("dataset.path", "/usr/share/datasets/fashion-mnist", {},
-            "folder holding the IDX files (Debian package dataset-fashion-mnist)"),
-        num("dataset.subset", T::Int, 0, 0, 60000,
-            "training images used (a fixed, seeded subset); 0 = all"),
+            "fashion-mnist: folder holding the IDX files (Debian package "
+            "dataset-fashion-mnist)"),
+        str("dataset.file", "", {}, "csv: the table (a header row, numeric features)"),
+        str("dataset.target", "label", {}, "csv: the column to predict"),
+        str("dataset.target_kind", "classes", {"classes", "values"},
+            "csv: classification (classes) or regression (values)"),
+        str("dataset.images", "", {}, "idx: the image file (idx3, may be gzipped)"),
+        str("dataset.labels", "", {}, "idx: the label file (idx1, may be gzipped)"),
+        num("dataset.size", T::Int, 2000, 10, 1e7, "synthetic sets: number of examples"),
+        num("dataset.classes", T::Int, 3, 2, 1000, "spirals: arms; blobs: clusters"),
+        num("dataset.features", T::Int, 10, 1, 1e5, "blobs, teacher-student: input dimensions"),
+        num("dataset.noise", T::Float, 0.2, 0, 100,
+            "spirals: angle noise; teacher-student: target noise std"),
+        num("dataset.spread", T::Float, 1.0, 0, 1e3, "blobs: cluster standard deviation"),
+        num("dataset.teacher_width", T::Int, 16, 1, 1e5, "teacher-student: teacher hidden units"),
+        num("dataset.test_fraction", T::Float, 0.2, 0.01, 0.9,
+            "all but fashion-mnist (whose test set is its own file): share held out for test"),
+        num("dataset.subset", T::Int, 0, 0, 1e9,
+            "training examples used (a fixed, seeded subset); 0 = all"),
         num("dataset.val_fraction", T::Float, 0.1, 0.01, 0.9,
             "share of the training images held out for validation"),
         num("dataset.seed", T::Int, 0, 0, std::nullopt, "seed of the subset and split"),
@@ -127,7 +145,8 @@ TaskSpec classifyTaskSpec() {
         num("seed", T::Int, 0, 0, std::nullopt, "seed of initialization and batch order"),
         num("threads", T::Int, 0, 0, 1024, "intra-op threads per worker; 0 = cores / workers"),
     };
-    spec.metrics = {"train_loss", "val_loss", "val_acc"};
+    spec.metrics = {"train_loss", "val_loss", "val_acc", "test_loss", "test_acc"};
+    spec.pathSettings = {"dataset.path", "dataset.file", "dataset.images", "dataset.labels"};
     spec.checkData = [](const Json& settings, std::string& key) -> std::string {
         const std::string device = settings["device"].get<std::string>();
         if (!(device == "auto" || device == "cpu" || device == "cuda" ||
@@ -137,13 +156,31 @@ TaskSpec classifyTaskSpec() {
             return "device '" + device + "' is not one of auto, cpu, cuda, cuda:N";
         }
         namespace fs = std::filesystem;
+        const std::string name = settings["dataset"]["name"].get<std::string>();
+        const auto needFile = [&](const char* setting) -> std::string {
+            const std::string file = settings["dataset"][setting].get<std::string>();
+            std::error_code ec;
+            if (!file.empty() && fs::is_regular_file(file, ec))
+                return {};
+            key = std::string("dataset.") + setting;
+            return file.empty() ? "dataset " + name + " needs dataset." + setting
+                                : "dataset file " + file + " is missing";
+        };
+        if (name == "csv")
+            return needFile("file");
+        if (name == "idx") {
+            const std::string images = needFile("images");
+            return images.empty() ? needFile("labels") : images;
+        }
+        if (name != "fashion-mnist")
+            return {};
         const fs::path dir = settings["dataset"]["path"].get<std::string>();
-        for (const char* name : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        for (const char* file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
             std::error_code ec;
-            if (!fs::is_regular_file(dir / name, ec)) {
+            if (!fs::is_regular_file(dir / file, ec)) {
                 key = "dataset.path";
-                return "dataset file " + (dir / name).string() +
+                return "dataset file " + (dir / file).string() +
                        " is missing (install the Debian package dataset-fashion-mnist, or "
                        "point dataset.path at a folder with the four IDX .gz files)";
             }
@@ -181,6 +218,7 @@ TaskSpec lrRangeTaskSpec() {
     spec.metrics = {"lr_suggested", "lr_valley", "lr_minimum",    "lr_steep", "lr_lowest",
                     "lr_start",     "loss",      "smoothed_loss", "lr"};
     spec.checkData = classify.checkData;
+    spec.pathSettings = classify.pathSettings;
     return spec;
 }
 

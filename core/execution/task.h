@@ -32,6 +32,9 @@ struct TaskSpec {
     // The setting that counts the steps a trial runs ("epochs", "steps"), where it has one:
     // a scheduler's maximum must match it.
     std::string budgetSetting;
+    // Settings that name files or folders: a relative path in the study file is taken from
+    // the study file's folder.
+    std::vector<std::string> pathSettings;
     // Checks that what the settings name exists (e.g. the dataset files); returns "" when
     // fine, else a message and (in `key`) the setting it is about.
     std::function<std::string(const Json& settings, std::string& key)> checkData;

@@ -243,6 +243,18 @@ public:
                 for (const auto& o : info->options)
                     c.sampler.options[o.path] = o.defaultValue;
         }
+        // Files the task reads are named relative to the study file.
+        for (const auto& key : spec.pathSettings) {
+            std::string pointer = "/" + key;
+            std::replace(pointer.begin(), pointer.end(), '.', '/');
+            const Json::json_pointer at(pointer);
+            if (c.task.contains(at) && c.task.at(at).is_string() &&
+                !c.task.at(at).get<std::string>().empty() &&
+                std::filesystem::path(c.task.at(at).get<std::string>()).is_relative())
+                c.task[at] = (std::filesystem::path(baseDir) / c.task.at(at).get<std::string>())
+                                 .lexically_normal()
+                                 .string();
+        }
         if (checkData && spec.checkData) {
             std::string key;
             const std::string msg = spec.checkData(c.task, key);
@@ -987,6 +999,11 @@ private:
     std::string m_file;
     const TaskCatalog& m_catalog;
     std::vector<Condition> m_conditions; // of the space being parsed
+
+public:
+    std::string baseDir; // relative paths in the task's path settings are taken from here
+
+private:
 };
 
 } // namespace
@@ -1000,9 +1017,10 @@ StudyConfig parseStudyText(const std::string& text, const std::string& fileName,
         throw StudyFileError(fileName, e.mark.line + 1, e.mark.column + 1, "", e.msg);
     }
     Parser parser(fileName, catalog);
+    parser.baseDir = std::filesystem::absolute(baseDir).lexically_normal().string();
     StudyConfig c = parser.parse(root, checkData);
     c.text = text;
-    c.baseDir = std::filesystem::absolute(baseDir).lexically_normal().string();
+    c.baseDir = parser.baseDir;
     if (c.storageUrl.empty())
         c.storageUrl = "sqlite:" + c.name + ".db";
     try {

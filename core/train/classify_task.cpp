@@ -2,6 +2,7 @@
 // translation units that include LibTorch; nothing here leaks into a header.
 
 #include "core/execution/builtin_tasks.h"
+#include "core/train/datasets.h"
 #include "core/train/fashion_mnist.h"
 #include "core/train/lr_range.h"
 #include "core/train/lr_schedule.h"
@@ -144,6 +145,12 @@ enum class Activation { Relu, Tanh, Gelu, Silu, Sigmoid };
 enum class OptimizerKind { Sgd, Adam, AdamW };
 
 struct ClassifyConfig {
+    std::string datasetName = "fashion-mnist";
+    std::string datasetFile, datasetTarget, datasetImages, datasetLabels;
+    TargetKind datasetTargetKind = TargetKind::Classes;
+    std::int64_t datasetSize = 2000;
+    int datasetClasses = 3, datasetFeatures = 10, teacherWidth = 16;
+    double datasetNoise = 0.2, datasetSpread = 1.0, testFraction = 0.2;
     std::string datasetPath;
     std::int64_t subset = 0;
     double valFraction = 0.1;
@@ -178,7 +185,6 @@ void requireAtLeast(std::string_view path, double value, double min) {
 ClassifyConfig readConfig(const Json& s) {
     // The kinds the spec lists for the future are refused by name rather than ignored, so a
     // study never silently trains something other than what its file says.
-    requireChoice(s, "dataset.name", "fashion-mnist");
     requireChoice(s, "model.kind", "mlp");
     requireChoice(s, "parametrization.kind", "sp");
     const Json& augment = settingAt(s, "augment");
@@ -187,6 +193,28 @@ ClassifyConfig readConfig(const Json& s) {
                            "; no augmentations are available yet");
 
     ClassifyConfig c;
+    c.datasetName = setting<std::string>(s, "dataset.name");
+    chooseSetting<bool>(s, "dataset.name",
+                        {{"fashion-mnist", true},
+                         {"spirals", true},
+                         {"blobs", true},
+                         {"teacher-student", true},
+                         {"csv", true},
+                         {"idx", true}});
+    c.datasetFile = setting<std::string>(s, "dataset.file");
+    c.datasetTarget = setting<std::string>(s, "dataset.target");
+    c.datasetTargetKind = chooseSetting<TargetKind>(
+        s, "dataset.target_kind",
+        {{"classes", TargetKind::Classes}, {"values", TargetKind::Values}});
+    c.datasetImages = setting<std::string>(s, "dataset.images");
+    c.datasetLabels = setting<std::string>(s, "dataset.labels");
+    c.datasetSize = setting<std::int64_t>(s, "dataset.size");
+    c.datasetClasses = setting<int>(s, "dataset.classes");
+    c.datasetFeatures = setting<int>(s, "dataset.features");
+    c.datasetNoise = setting<double>(s, "dataset.noise");
+    c.datasetSpread = setting<double>(s, "dataset.spread");
+    c.teacherWidth = setting<int>(s, "dataset.teacher_width");
+    c.testFraction = setting<double>(s, "dataset.test_fraction");
     c.datasetPath = setting<std::string>(s, "dataset.path");
     c.subset = setting<std::int64_t>(s, "dataset.subset");
     c.valFraction = setting<double>(s, "dataset.val_fraction");
@@ -324,14 +352,14 @@ private:
 };
 TORCH_MODULE(Mlp);
 
-Mlp makeModel(const ClassifyConfig& c, std::int64_t inputs) {
+Mlp makeModel(const ClassifyConfig& c, std::int64_t inputs, std::int64_t outputs) {
     // LibTorch initializes from its one global generator. Seeding and drawing under a lock
     // keeps a trial's initial weights a function of its seed even when an in-process executor
     // builds models on several threads at once.
     static std::mutex seedMutex;
     const std::lock_guard lock(seedMutex);
     torch::manual_seed(c.seed);
-    return Mlp(inputs, c.width, c.depth, kFashionMnistClasses, c.activation);
+    return Mlp(inputs, c.width, c.depth, outputs, c.activation);
 }
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, Mlp& model) {
@@ -381,10 +409,26 @@ void applySchedule(torch::optim::Optimizer& optimizer, OptimizerKind kind,
 // ---- data -----------------------------------------------------------------------------------
 
 struct Examples {
-    torch::Tensor images; // float [n, 784], normalized
-    torch::Tensor labels; // int64 [n]
-    std::int64_t count() const { return labels.size(0); }
+    torch::Tensor images; // float [n, features], standardized
+    torch::Tensor labels; // int64 [n] (classes) or float [n, outputs] (values)
+    bool regression = false;
+    std::int64_t count() const { return labels.defined() ? labels.size(0) : 0; }
 };
+
+// The training loss: cross-entropy on class labels, mean squared error on values (averaged
+// over each example's outputs); the mean over the batch, or its sum.
+torch::Tensor lossOf(const torch::Tensor& output, const Examples& examples,
+                     const torch::Tensor& targets, bool sum = false) {
+    namespace F = torch::nn::functional;
+    if (examples.regression) {
+        const torch::Tensor perExample = (output - targets).pow(2).mean(1);
+        return sum ? perExample.sum() : perExample.mean();
+    }
+    if (sum)
+        return F::cross_entropy(output, targets,
+                                F::CrossEntropyFuncOptions().reduction(torch::kSum));
+    return F::cross_entropy(output, targets);
+}
 
 // Gathers the chosen images straight from the cached bytes into one float tensor; one pass,
 // no intermediate tensor of the whole dataset per trial.
@@ -416,8 +460,56 @@ Examples gather(const FashionMnistImages& data, const std::vector<std::int64_t>&
 
 struct Evaluation {
     double loss = 0;
-    double accuracy = 0;
+    double accuracy = 0; // NaN for a regression
 };
+
+// Rows `rows` of a Dataset, standardized, as tensors on the device.
+Examples gather(const Dataset& data, const std::vector<std::int64_t>& rows,
+                const Standardizer& standardizer, const torch::Device& device) {
+    const auto n = static_cast<std::int64_t>(rows.size());
+    const std::int64_t f = data.features();
+    Examples out;
+    out.regression = data.target == TargetKind::Values;
+    out.images = torch::empty({n, f}, torch::kFloat32);
+    float* x = out.images.data_ptr<float>();
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float* source = data.inputs.data() + rows[static_cast<std::size_t>(i)] * f;
+        for (std::int64_t j = 0; j < f; ++j)
+            x[i * f + j] = (source[j] - standardizer.mean[static_cast<std::size_t>(j)]) *
+                           standardizer.scale[static_cast<std::size_t>(j)];
+    }
+    if (out.regression) {
+        out.labels = torch::empty({n, data.outputs}, torch::kFloat32);
+        float* y = out.labels.data_ptr<float>();
+        for (std::int64_t i = 0; i < n; ++i)
+            for (std::int64_t k = 0; k < data.outputs; ++k)
+                y[i * data.outputs + k] = data.values[static_cast<std::size_t>(
+                    rows[static_cast<std::size_t>(i)] * data.outputs + k)];
+    } else {
+        out.labels = torch::empty({n}, torch::kInt64);
+        std::int64_t* y = out.labels.data_ptr<std::int64_t>();
+        for (std::int64_t i = 0; i < n; ++i)
+            y[i] = data.labels[static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])];
+    }
+    out.images = out.images.to(device);
+    out.labels = out.labels.to(device);
+    return out;
+}
+
+// The dataset a (non-Fashion-MNIST) config names, generated or read.
+Dataset makeDataset(const ClassifyConfig& c) {
+    if (c.datasetName == "spirals")
+        return makeSpirals(c.datasetSize, c.datasetClasses, c.datasetNoise, c.dataSeed);
+    if (c.datasetName == "blobs")
+        return makeBlobs(c.datasetSize, c.datasetClasses, c.datasetFeatures, c.datasetSpread,
+                         c.dataSeed);
+    if (c.datasetName == "teacher-student")
+        return makeTeacherStudent(c.datasetSize, c.datasetFeatures, c.teacherWidth, c.datasetNoise,
+                                  c.dataSeed);
+    if (c.datasetName == "csv")
+        return loadCsv(c.datasetFile, c.datasetTarget, c.datasetTargetKind);
+    return loadIdx(c.datasetImages, c.datasetLabels);
+}
 
 Evaluation evaluate(Mlp& model, const Examples& examples) {
     // Chunks bound the memory of one forward pass; their size does not change the result
@@ -427,19 +519,18 @@ Evaluation evaluate(Mlp& model, const Examples& examples) {
     model->eval();
     const std::int64_t n = examples.count();
     torch::Tensor lossSum = torch::zeros({}, examples.images.options().dtype(torch::kFloat64));
-    torch::Tensor correct = torch::zeros({}, examples.labels.options());
-    namespace F = torch::nn::functional;
+    torch::Tensor correct = torch::zeros({}, examples.images.options().dtype(torch::kInt64));
     for (std::int64_t begin = 0; begin < n; begin += kChunk) {
         const std::int64_t end = std::min(n, begin + kChunk);
-        const torch::Tensor logits = model->forward(examples.images.slice(0, begin, end));
-        const torch::Tensor labels = examples.labels.slice(0, begin, end);
-        lossSum +=
-            F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().reduction(torch::kSum))
-                .to(torch::kFloat64);
-        correct += logits.argmax(1).eq(labels).sum();
+        const torch::Tensor output = model->forward(examples.images.slice(0, begin, end));
+        const torch::Tensor targets = examples.labels.slice(0, begin, end);
+        lossSum += lossOf(output, examples, targets, /*sum=*/true).to(torch::kFloat64);
+        if (!examples.regression)
+            correct += output.argmax(1).eq(targets).sum();
     }
     model->train();
-    return {lossSum.item<double>() / double(n), double(correct.item<std::int64_t>()) / double(n)};
+    return {lossSum.item<double>() / double(n),
+            examples.regression ? NAN : double(correct.item<std::int64_t>()) / double(n)};
 }
 
 std::string formatLoss(double loss) {
@@ -459,7 +550,8 @@ std::string formatLoss(double loss) {
 struct Setup {
     ClassifyConfig config;
     torch::Device device = torch::kCPU;
-    Examples train, val;
+    Examples train, val, test; // test: evaluated once, at the end
+    std::int64_t inputs = 0, outputs = 0;
     Mlp model{nullptr};
     std::unique_ptr<torch::optim::Optimizer> optimizer;
 };
@@ -477,23 +569,72 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
     const ClassifyConfig& config = s.config;
     if (config.threads > 0)
         torch::set_num_threads(config.threads);
-    const FashionMnistImages& data = loadFashionMnist(config.datasetPath, FashionMnistPart::Train);
-    DataSplit split;
-    try {
-        split = splitFashionMnist(data.count, config.subset, config.valFraction, config.dataSeed);
-    } catch (const std::invalid_argument& error) {
-        return error.what();
+    std::string source;
+    if (config.datasetName == "fashion-mnist") {
+        const FashionMnistImages& data =
+            loadFashionMnist(config.datasetPath, FashionMnistPart::Train);
+        DataSplit split;
+        try {
+            split =
+                splitFashionMnist(data.count, config.subset, config.valFraction, config.dataSeed);
+        } catch (const std::invalid_argument& error) {
+            return error.what();
+        }
+        s.train = gather(data, split.train, s.device);
+        s.val = gather(data, split.val, s.device);
+        const FashionMnistImages& test =
+            loadFashionMnist(config.datasetPath, FashionMnistPart::Test);
+        std::vector<std::int64_t> all(static_cast<std::size_t>(test.count));
+        std::iota(all.begin(), all.end(), std::int64_t{0});
+        s.test = gather(test, all, s.device);
+        s.inputs = data.features();
+        s.outputs = kFashionMnistClasses;
+        source = "fashion-mnist " + config.datasetPath;
+    } else {
+        Dataset data;
+        try {
+            data = makeDataset(config);
+        } catch (const std::invalid_argument& error) {
+            return error.what();
+        }
+        // The test rows first (seeded), then train and validation from the rest, as for
+        // Fashion-MNIST; standardized with the training rows' statistics.
+        std::vector<std::int64_t> order(static_cast<std::size_t>(data.count));
+        std::iota(order.begin(), order.end(), std::int64_t{0});
+        detail::SeededShuffle(config.dataSeed ^ 0x7465737453ULL).shuffle(order);
+        const auto testCount = std::clamp<std::int64_t>(
+            std::llround(config.testFraction * double(data.count)), 1, data.count - 2);
+        const std::vector<std::int64_t> testRows(order.begin(), order.begin() + testCount);
+        const std::vector<std::int64_t> rest(order.begin() + testCount, order.end());
+        DataSplit split;
+        try {
+            split = splitFashionMnist(static_cast<std::int64_t>(rest.size()), config.subset,
+                                      config.valFraction, config.dataSeed);
+        } catch (const std::invalid_argument& error) {
+            return error.what();
+        }
+        for (auto& i : split.train)
+            i = rest[static_cast<std::size_t>(i)];
+        for (auto& i : split.val)
+            i = rest[static_cast<std::size_t>(i)];
+        const Standardizer standardizer =
+            fitStandardizer(data, split.train, /*perFeature=*/data.shape.size() == 1);
+        s.train = gather(data, split.train, standardizer, s.device);
+        s.val = gather(data, split.val, standardizer, s.device);
+        s.test = gather(data, testRows, standardizer, s.device);
+        s.inputs = data.features();
+        s.outputs = data.target == TargetKind::Values ? data.outputs : data.classes;
+        source = data.source;
     }
-    s.train = gather(data, split.train, s.device);
-    s.val = gather(data, split.val, s.device);
-    s.model = makeModel(config, data.features());
+    s.model = makeModel(config, s.inputs, s.outputs);
     s.model->to(s.device);
     s.model->train();
     s.optimizer = makeOptimizer(config, s.model);
-    feedback.log(who + ": " + std::to_string(s.train.count()) + " training / " +
-                 std::to_string(s.val.count()) + " validation images, mlp " +
-                 std::to_string(data.features()) + "-" + std::to_string(config.width) + "x" +
-                 std::to_string(config.depth) + "-10 " + config.activationName + ", " +
+    feedback.log(who + ": " + source + ": " + std::to_string(s.train.count()) + " training / " +
+                 std::to_string(s.val.count()) + " validation / " + std::to_string(s.test.count()) +
+                 " test examples, mlp " + std::to_string(s.inputs) + "-" +
+                 std::to_string(config.width) + "x" + std::to_string(config.depth) + "-" +
+                 std::to_string(s.outputs) + " " + config.activationName + ", " +
                  config.optimizerName + " lr " + formatLoss(config.lr) + ", device " +
                  s.device.str() + ", " + std::to_string(torch::get_num_threads()) + " thread(s)");
     return {};
@@ -526,7 +667,8 @@ public:
             feedback.log("classify: resumed from " + input.checkpointPath + " after epoch " +
                          std::to_string(input.resumeStep));
         }
-        result = fit(config, device, model, *optimizer, train, val, input.resumeStep, feedback);
+        result = fit(config, device, model, *optimizer, train, val, setup.test, input.resumeStep,
+                     feedback);
         if (result.end == TaskEnd::Complete && !input.checkpointPath.empty()) {
             saveCheckpoint(input.checkpointPath, config.epochs, model, *optimizer);
             feedback.checkpointSaved(config.epochs);
@@ -577,7 +719,8 @@ private:
 
     static TaskResult fit(const ClassifyConfig& config, const torch::Device& device, Mlp& model,
                           torch::optim::Optimizer& optimizer, const Examples& train,
-                          const Examples& val, std::int64_t resumeAfter, TaskFeedback& feedback) {
+                          const Examples& val, const Examples& test, std::int64_t resumeAfter,
+                          TaskFeedback& feedback) {
         namespace F = torch::nn::functional;
         TaskResult result;
         const std::int64_t n = train.count();
@@ -619,7 +762,7 @@ private:
                 applySchedule(optimizer, config.optimizer,
                               scheduleAt(schedule, (epoch - 1) * batchesPerEpoch + step - 1));
                 optimizer.zero_grad();
-                const torch::Tensor loss = F::cross_entropy(model->forward(images), labels);
+                const torch::Tensor loss = lossOf(model->forward(images), train, labels);
                 const double value = loss.item<double>();
                 if (!firstLoss)
                     firstLoss = value;
@@ -652,9 +795,17 @@ private:
             result.metrics = {
                 {"train_loss", lossSum / double(n)},
                 {"val_loss", evaluation.loss},
-                {"val_acc", evaluation.accuracy},
             };
+            if (!val.regression)
+                result.metrics["val_acc"] = evaluation.accuracy;
             feedback.report(epoch, result.metrics);
+        }
+        // The test split is looked at once, after training, and only reported as final values.
+        if (test.count() > 0) {
+            const Evaluation onTest = evaluate(model, test);
+            result.metrics["test_loss"] = onTest.loss;
+            if (!test.regression)
+                result.metrics["test_acc"] = onTest.accuracy;
         }
         result.end = TaskEnd::Complete;
         return result;
@@ -731,8 +882,8 @@ public:
             applySchedule(*setup.optimizer, setup.config.optimizer, {lr, std::nullopt});
             setup.optimizer->zero_grad();
             const torch::Tensor loss =
-                F::cross_entropy(setup.model->forward(train.images.index_select(0, rows)),
-                                 train.labels.index_select(0, rows));
+                lossOf(setup.model->forward(train.images.index_select(0, rows)), train,
+                       train.labels.index_select(0, rows));
             const double value = loss.item<double>();
             const double smooth = recorder.add(value);
             feedback.report(i + 1, {{"lr", lr}, {"loss", value}, {"smoothed_loss", smooth}});

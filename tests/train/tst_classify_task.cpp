@@ -149,6 +149,9 @@ private Q_SLOTS:
     void unsupportedSettingFails();
     void registersIntoEmptyCatalog();
     void lrRangeTestStopsAndSuggests();
+    void syntheticDatasetsTrain_data();
+    void syntheticDatasetsTrain();
+    void csvAndIdxFilesTrain();
 
 private:
     std::string m_dataDir;
@@ -268,8 +271,13 @@ void TestClassifyTask::oneEpochLearns() {
     const double acc = report.metrics.at("val_acc");
     QVERIFY2(acc > 0.5 && acc <= 1.0, std::to_string(acc).c_str());
     QVERIFY(report.metrics.at("val_loss") < std::log(10.0)); // better than chance
-    QVERIFY(result.metrics == report.metrics);
+    for (const auto& [name, value] : report.metrics)
+        QCOMPARE(result.metrics.at(name), value); // the final values are the last epoch's
+    // plus the test set's, looked at once at the end: the 10k images of t10k
+    QVERIFY(result.metrics.at("test_acc") > 0.5);
+    QVERIFY(std::isfinite(result.metrics.at("test_loss")));
     QVERIFY(!feedback.lines().empty());
+    QVERIFY(feedback.lines().front().find("10000 test") != std::string::npos);
 }
 
 void TestClassifyTask::sameSeedGivesIdenticalMetrics() {
@@ -621,6 +629,105 @@ void TestClassifyTask::lrRangeTestStopsAndSuggests() {
     QVERIFY(std::any_of(feedback.lines().begin(), feedback.lines().end(), [](const std::string& l) {
         return l.find("diverged at lr") != std::string::npos;
     }));
+}
+
+void TestClassifyTask::syntheticDatasetsTrain_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("metric");
+    QTest::addColumn<double>("bound"); // val_acc above it, or val_loss below it
+    QTest::newRow("spirals") << "spirals"
+                             << "val_acc" << 0.8;
+    QTest::newRow("blobs") << "blobs"
+                           << "val_acc" << 0.95;
+    // targets have variance ~0.5: a student that learned its teacher is far below
+    QTest::newRow("teacher-student") << "teacher-student"
+                                     << "val_loss" << 0.1;
+}
+
+void TestClassifyTask::syntheticDatasetsTrain() {
+    QFETCH(QString, name);
+    QFETCH(QString, metric);
+    QFETCH(double, bound);
+    ps::Json settings = smallSettings();
+    settings["dataset"]["name"] = name.toStdString();
+    settings["dataset"]["size"] = 1500;
+    settings["dataset"]["features"] = 4;
+    settings["dataset"]["noise"] = name == "spirals" ? 0.2 : 0.0;
+    settings["model"]["width"] = 64;
+    settings["model"]["activation"] = "tanh";
+    settings["optimizer"]["lr"] = 1e-2;
+    settings["epochs"] = 30;
+    RecordingFeedback feedback;
+    const ps::TaskResult result = runClassify(settings, feedback);
+    QVERIFY2(result.end == ps::TaskEnd::Complete, result.reason.c_str());
+    const double value = result.metrics.at(metric.toStdString());
+    qInfo("%s: %s %g, test_loss %g", qPrintable(name), qPrintable(metric), value,
+          result.metrics.at("test_loss"));
+    if (metric == "val_acc")
+        QVERIFY2(value > bound, std::to_string(value).c_str());
+    else
+        QVERIFY2(value < bound, std::to_string(value).c_str());
+    // a regression has no accuracy; the splits are 20 % test, then 10 % of the rest validation
+    QCOMPARE(result.metrics.count("val_acc"), std::size_t(name == "teacher-student" ? 0 : 1));
+    QVERIFY(feedback.lines().front().find("300 test") != std::string::npos);
+}
+
+void TestClassifyTask::csvAndIdxFilesTrain() {
+    QTemporaryDir dir;
+    // a CSV with two separable classes by name
+    std::string csv = "x1,x2,kind\n";
+    for (int i = 0; i < 200; ++i)
+        csv += std::to_string(i % 2 ? 1.0 + 0.01 * i : -1.0 - 0.01 * i) + "," +
+               std::to_string(0.5 * (i % 7)) + "," + (i % 2 ? "right" : "left") + "\n";
+    const QString csvPath = dir.filePath("two.csv");
+    QFile out(csvPath);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(csv.data(), qint64(csv.size()));
+    out.close();
+    ps::Json settings = smallSettings();
+    settings["dataset"]["name"] = "csv";
+    settings["dataset"]["file"] = csvPath.toStdString();
+    settings["dataset"]["target"] = "kind";
+    settings["dataset"]["subset"] = 0; // all 160 training rows
+    settings["epochs"] = 5;
+    RecordingFeedback feedback;
+    ps::TaskResult result = runClassify(settings, feedback);
+    QVERIFY2(result.end == ps::TaskEnd::Complete, result.reason.c_str());
+    QVERIFY(result.metrics.at("val_acc") > 0.9);
+
+    // a bad cell fails the trial with the file, line and column
+    QFile bad(dir.filePath("bad.csv"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("x1,kind\n1,a\nzz,b\n");
+    bad.close();
+    settings["dataset"]["file"] = dir.filePath("bad.csv").toStdString();
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, runClassify(settings, feedback));
+
+    // IDX files of another image size: 8x8 images of two classes (bright or dark)
+    auto be = [](std::uint32_t v) {
+        return std::string{char(v >> 24), char((v >> 16) & 0xff), char((v >> 8) & 0xff),
+                           char(v & 0xff)};
+    };
+    std::string images = be(0x803) + be(100) + be(8) + be(8), labels = be(0x801) + be(100);
+    for (int i = 0; i < 100; ++i) {
+        for (int p = 0; p < 64; ++p)
+            images += char(i % 2 ? 200 + (p % 50) : 10 + (p % 50));
+        labels += char(i % 2);
+    }
+    QFile img(dir.filePath("img.idx")), lab(dir.filePath("lab.idx"));
+    QVERIFY(img.open(QIODevice::WriteOnly) && lab.open(QIODevice::WriteOnly));
+    img.write(images.data(), qint64(images.size()));
+    lab.write(labels.data(), qint64(labels.size()));
+    img.close();
+    lab.close();
+    settings["dataset"]["name"] = "idx";
+    settings["dataset"]["images"] = dir.filePath("img.idx").toStdString();
+    settings["dataset"]["labels"] = dir.filePath("lab.idx").toStdString();
+    RecordingFeedback idx;
+    result = runClassify(settings, idx);
+    QVERIFY2(result.end == ps::TaskEnd::Complete, result.reason.c_str());
+    QCOMPARE(result.metrics.at("val_acc"), 1.0);
+    QVERIFY(idx.lines().front().find("mlp 64-") != std::string::npos);
 }
 
 QTEST_GUILESS_MAIN(TestClassifyTask)
