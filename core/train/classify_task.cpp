@@ -6,6 +6,7 @@
 #include "core/train/fashion_mnist.h"
 #include "core/train/lr_range.h"
 #include "core/train/lr_schedule.h"
+#include "core/train/models_torch.h"
 #include "core/train/train_tasks.h"
 
 #include <algorithm>
@@ -141,7 +142,6 @@ void requireChoice(const Json& settings, std::string_view path, std::string_view
     chooseSetting<bool>(settings, path, {{only, true}});
 }
 
-enum class Activation { Relu, Tanh, Gelu, Silu, Sigmoid };
 enum class OptimizerKind { Sgd, Adam, AdamW };
 
 struct ClassifyConfig {
@@ -155,9 +155,7 @@ struct ClassifyConfig {
     std::int64_t subset = 0;
     double valFraction = 0.1;
     std::uint64_t dataSeed = 0;
-    std::int64_t width = 256;
-    std::int64_t depth = 2;
-    Activation activation = Activation::Relu;
+    ModelSpec model; // input shape and outputs filled in from the data
     std::string activationName;
     OptimizerKind optimizer = OptimizerKind::Adam;
     std::string optimizerName;
@@ -185,7 +183,6 @@ void requireAtLeast(std::string_view path, double value, double min) {
 ClassifyConfig readConfig(const Json& s) {
     // The kinds the spec lists for the future are refused by name rather than ignored, so a
     // study never silently trains something other than what its file says.
-    requireChoice(s, "model.kind", "mlp");
     requireChoice(s, "parametrization.kind", "sp");
     const Json& augment = settingAt(s, "augment");
     if (!(augment.is_null() || (augment.is_object() && augment.empty())))
@@ -219,15 +216,27 @@ ClassifyConfig readConfig(const Json& s) {
     c.subset = setting<std::int64_t>(s, "dataset.subset");
     c.valFraction = setting<double>(s, "dataset.val_fraction");
     c.dataSeed = setting<std::uint64_t>(s, "dataset.seed");
-    c.width = setting<std::int64_t>(s, "model.width");
-    c.depth = setting<std::int64_t>(s, "model.depth");
+    c.model.kind = chooseSetting<ModelKind>(s, "model.kind",
+                                            {{"mlp", ModelKind::Mlp},
+                                             {"cnn", ModelKind::Cnn},
+                                             {"resnet", ModelKind::ResNet},
+                                             {"vit", ModelKind::Vit}});
+    c.model.width = setting<std::int64_t>(s, "model.width");
+    c.model.depth = setting<std::int64_t>(s, "model.depth");
+    c.model.norm = chooseSetting<Normalization>(s, "model.norm",
+                                                {{"none", Normalization::None},
+                                                 {"batch", Normalization::Batch},
+                                                 {"layer", Normalization::Layer}});
+    c.model.residualScale = setting<double>(s, "model.residual_scale");
+    c.model.patch = setting<std::int64_t>(s, "model.patch");
+    c.model.heads = setting<std::int64_t>(s, "model.heads");
     c.activationName = setting<std::string>(s, "model.activation");
-    c.activation = chooseSetting<Activation>(s, "model.activation",
-                                             {{"relu", Activation::Relu},
-                                              {"tanh", Activation::Tanh},
-                                              {"gelu", Activation::Gelu},
-                                              {"silu", Activation::Silu},
-                                              {"sigmoid", Activation::Sigmoid}});
+    c.model.activation = chooseSetting<Activation>(s, "model.activation",
+                                                   {{"relu", Activation::Relu},
+                                                    {"tanh", Activation::Tanh},
+                                                    {"gelu", Activation::Gelu},
+                                                    {"silu", Activation::Silu},
+                                                    {"sigmoid", Activation::Sigmoid}});
     c.optimizerName = setting<std::string>(s, "optimizer.kind");
     c.optimizer = chooseSetting<OptimizerKind>(s, "optimizer.kind",
                                                {{"sgd", OptimizerKind::Sgd},
@@ -270,8 +279,8 @@ ClassifyConfig readConfig(const Json& s) {
     c.seed = setting<std::uint64_t>(s, "seed");
     c.threads = setting<int>(s, "threads");
 
-    requireAtLeast("model.width", double(c.width), 1);
-    requireAtLeast("model.depth", double(c.depth), 1);
+    requireAtLeast("model.width", double(c.model.width), 1);
+    requireAtLeast("model.depth", double(c.model.depth), 1);
     requireAtLeast("optimizer.lr", c.lr, 0);
     requireAtLeast("optimizer.momentum", c.momentum, 0);
     requireAtLeast("optimizer.weight_decay", c.weightDecay, 0);
@@ -307,62 +316,21 @@ torch::Device resolveDevice(const std::string& name) {
 
 // ---- model ----------------------------------------------------------------------------------
 
-// A multilayer perceptron. Parameter names are stable ("hidden.0.weight", ..., "output.bias")
-// because checkpoints and the loss-landscape analyses address parameters by name.
-class MlpImpl : public torch::nn::Module {
-public:
-    MlpImpl(std::int64_t inputs, std::int64_t width, std::int64_t depth, std::int64_t outputs,
-            Activation activation)
-        : m_activation(activation) {
-        auto hidden = register_module("hidden", torch::nn::ModuleList());
-        for (std::int64_t i = 0; i < depth; ++i) {
-            torch::nn::Linear layer(i == 0 ? inputs : width, width);
-            hidden->push_back(layer);
-            m_hidden.push_back(layer);
-        }
-        m_output = register_module("output", torch::nn::Linear(width, outputs));
+using Net = std::shared_ptr<Model>;
+
+Net makeModel(const ClassifyConfig& c, const std::vector<std::int64_t>& inputShape,
+              std::int64_t outputs) {
+    ModelSpec spec = c.model;
+    spec.inputShape = inputShape;
+    spec.outputs = outputs;
+    try {
+        return buildModel(spec, c.seed);
+    } catch (const std::invalid_argument& error) {
+        throw SettingError(error.what());
     }
-
-    torch::Tensor forward(torch::Tensor x) {
-        for (auto& layer : m_hidden)
-            x = activate(layer->forward(x));
-        return m_output->forward(x);
-    }
-
-private:
-    torch::Tensor activate(const torch::Tensor& x) const {
-        switch (m_activation) {
-        case Activation::Relu:
-            return torch::relu(x);
-        case Activation::Tanh:
-            return torch::tanh(x);
-        case Activation::Gelu:
-            return torch::gelu(x);
-        case Activation::Silu:
-            return torch::silu(x);
-        case Activation::Sigmoid:
-            return torch::sigmoid(x);
-        }
-        return x;
-    }
-
-    Activation m_activation;
-    std::vector<torch::nn::Linear> m_hidden; // the modules of "hidden", typed for forward()
-    torch::nn::Linear m_output{nullptr};
-};
-TORCH_MODULE(Mlp);
-
-Mlp makeModel(const ClassifyConfig& c, std::int64_t inputs, std::int64_t outputs) {
-    // LibTorch initializes from its one global generator. Seeding and drawing under a lock
-    // keeps a trial's initial weights a function of its seed even when an in-process executor
-    // builds models on several threads at once.
-    static std::mutex seedMutex;
-    const std::lock_guard lock(seedMutex);
-    torch::manual_seed(c.seed);
-    return Mlp(inputs, c.width, c.depth, outputs, c.activation);
 }
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, Mlp& model) {
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, Net& model) {
     switch (c.optimizer) {
     case OptimizerKind::Sgd:
         return std::make_unique<torch::optim::SGD>(model->parameters(),
@@ -511,7 +479,7 @@ Dataset makeDataset(const ClassifyConfig& c) {
     return loadIdx(c.datasetImages, c.datasetLabels);
 }
 
-Evaluation evaluate(Mlp& model, const Examples& examples) {
+Evaluation evaluate(Net& model, const Examples& examples) {
     // Chunks bound the memory of one forward pass; their size does not change the result
     // beyond summation order.
     constexpr std::int64_t kChunk = 4096;
@@ -552,7 +520,8 @@ struct Setup {
     torch::Device device = torch::kCPU;
     Examples train, val, test; // test: evaluated once, at the end
     std::int64_t inputs = 0, outputs = 0;
-    Mlp model{nullptr};
+    std::vector<std::int64_t> inputShape;
+    Net model;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
 };
 
@@ -588,6 +557,7 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
         std::iota(all.begin(), all.end(), std::int64_t{0});
         s.test = gather(test, all, s.device);
         s.inputs = data.features();
+        s.inputShape = {1, data.rows, data.cols};
         s.outputs = kFashionMnistClasses;
         source = "fashion-mnist " + config.datasetPath;
     } else {
@@ -623,18 +593,24 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
         s.val = gather(data, split.val, standardizer, s.device);
         s.test = gather(data, testRows, standardizer, s.device);
         s.inputs = data.features();
+        s.inputShape = data.shape;
         s.outputs = data.target == TargetKind::Values ? data.outputs : data.classes;
         source = data.source;
     }
-    s.model = makeModel(config, s.inputs, s.outputs);
+    try {
+        s.model = makeModel(config, s.inputShape, s.outputs);
+    } catch (const SettingError& error) {
+        return error.what();
+    }
+    ModelSpec built = config.model;
+    built.inputShape = s.inputShape;
+    built.outputs = s.outputs;
     s.model->to(s.device);
     s.model->train();
     s.optimizer = makeOptimizer(config, s.model);
     feedback.log(who + ": " + source + ": " + std::to_string(s.train.count()) + " training / " +
                  std::to_string(s.val.count()) + " validation / " + std::to_string(s.test.count()) +
-                 " test examples, mlp " + std::to_string(s.inputs) + "-" +
-                 std::to_string(config.width) + "x" + std::to_string(config.depth) + "-" +
-                 std::to_string(s.outputs) + " " + config.activationName + ", " +
+                 " test examples, " + describe(built) + ", " + config.activationName + ", " +
                  config.optimizerName + " lr " + formatLoss(config.lr) + ", device " +
                  s.device.str() + ", " + std::to_string(torch::get_num_threads()) + " thread(s)");
     return {};
@@ -652,7 +628,7 @@ public:
         }
         const ClassifyConfig& config = setup.config;
         const torch::Device& device = setup.device;
-        Mlp& model = setup.model;
+        Net& model = setup.model;
         const auto& optimizer = setup.optimizer;
         const Examples& train = setup.train;
         const Examples& val = setup.val;
@@ -680,7 +656,7 @@ private:
     // Weights, optimizer state (momentum, Adam's moments and step counts) and the epoch, in
     // one LibTorch archive. Written beside the target and renamed over it, so a crash leaves
     // the previous checkpoint whole.
-    static void saveCheckpoint(const std::string& path, std::int64_t epoch, Mlp& model,
+    static void saveCheckpoint(const std::string& path, std::int64_t epoch, Net& model,
                                torch::optim::Optimizer& optimizer) {
         torch::serialize::OutputArchive archive;
         archive.write("epoch", torch::tensor(epoch, torch::kInt64));
@@ -695,7 +671,7 @@ private:
             throw std::runtime_error("classify: cannot write checkpoint " + path);
     }
 
-    static void loadCheckpoint(const std::string& path, std::int64_t epoch, Mlp& model,
+    static void loadCheckpoint(const std::string& path, std::int64_t epoch, Net& model,
                                torch::optim::Optimizer& optimizer) {
         torch::serialize::InputArchive archive;
         try {
@@ -717,7 +693,7 @@ private:
         optimizer.load(optimizerArchive);
     }
 
-    static TaskResult fit(const ClassifyConfig& config, const torch::Device& device, Mlp& model,
+    static TaskResult fit(const ClassifyConfig& config, const torch::Device& device, Net& model,
                           torch::optim::Optimizer& optimizer, const Examples& train,
                           const Examples& val, const Examples& test, std::int64_t resumeAfter,
                           TaskFeedback& feedback) {
