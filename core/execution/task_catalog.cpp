@@ -1,4 +1,5 @@
 #include "core/execution/builtin_tasks.h"
+#include "core/execution/command_task.h"
 #include "core/execution/task.h"
 
 namespace ps {
@@ -46,6 +47,7 @@ TaskCatalog TaskCatalog::withBuiltins() {
     TaskCatalog catalog;
     catalog.add(noopTaskSpec(), &makeNoopTask);
     catalog.add(classifyTaskSpec());
+    catalog.add(commandTaskSpec(), &makeCommandTask);
     return catalog;
 }
 

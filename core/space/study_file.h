@@ -34,4 +34,8 @@ StudyConfig parseStudyText(const std::string& text, const std::string& fileName,
                            const std::string& baseDir, const TaskCatalog& catalog,
                            bool checkData = true);
 
+// Seconds in a duration as study files write it: "90", "1.5s", "30m", "2h", "1d"; -1 when
+// `text` is not one.
+double parseDuration(const std::string& text);
+
 } // namespace ps
