@@ -13,9 +13,12 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace ps;
 
@@ -222,6 +225,33 @@ private Q_SLOTS:
         QVERIFY(!alive(readPid(pidFile)));
         const pid_t child = readPid(childFile);
         QTRY_VERIFY_WITH_TIMEOUT(!alive(child), 2000);
+    }
+
+    void noDescriptorLeaksNoZombies() {
+        auto dir = test::makeTempDir();
+        // a descriptor of this process without close-on-exec, as SQLite's may be
+        const int open =
+            ::open(dir.filePath("mine").toLocal8Bit().constData(), O_WRONLY | O_CREAT, 0600);
+        QVERIFY(open >= 3);
+        const std::string fd = std::to_string(open);
+        script(dir, "fds.sh",
+               "if [ -e /proc/$$/fd/" + fd +
+                   " ]; then echo leaked >&2; fi\n"
+                   "echo '{\"loss\": 1}'\n");
+        auto count = [] {
+            return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                                 std::filesystem::directory_iterator());
+        };
+        const auto before = count();
+        RecordingFeedback feedback;
+        const TaskResult r = run(input(dir, {{"command", {"./fds.sh"}}}), feedback);
+        ::close(open);
+        QCOMPARE(int(r.end), int(TaskEnd::Complete));
+        QCOMPARE(readAll(feedback.logFile), std::string());
+        QCOMPARE(count(), before - 1);
+        int status = 0;
+        QCOMPARE(waitpid(-1, &status, WNOHANG), pid_t(-1)); // no child left, not even a zombie
+        QCOMPARE(errno, ECHILD);
     }
 
     void garbageOutputIsKeptNotFatal() {

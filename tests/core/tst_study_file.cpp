@@ -297,7 +297,7 @@ private Q_SLOTS:
 
     void exampleFilesParse() {
         const auto catalog = TaskCatalog::withBuiltins();
-        for (const char* f : {"noop.yaml", "fmnist-demo.yaml"}) {
+        for (const char* f : {"noop.yaml", "fmnist-demo.yaml", "command.yaml"}) {
             const std::string path = std::string(PS_SOURCE_DIR) + "/resources/examples/" + f;
             const StudyConfig c = parseStudyFile(path, catalog, false);
             QVERIFY(!c.name.empty());
