@@ -84,7 +84,7 @@ enum class TaskEnd { Complete, Pruned, Fail, Canceled };
 struct TaskResult {
     TaskEnd end = TaskEnd::Complete;
     std::map<std::string, double> metrics; // final values; the objective is read from these
-    std::string reason;                    // why it failed or was pruned
+    std::string reason; // why it failed or was pruned; if Complete: a hint, shown if no objective
 };
 
 class Task {

@@ -290,6 +290,7 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
                          (std::isnan(it->second) ? "nan" : "infinite");
             } else {
                 value = it->second;
+                reason.clear();
             }
         } else if (it != result.metrics.end() && std::isfinite(it->second)) {
             value = it->second;
