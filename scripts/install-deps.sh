@@ -14,6 +14,7 @@ packages=(
     libeigen3-dev
     dataset-fashion-mnist
     xvfb xauth fonts-dejavu-core
+    python3  # the command task example (resources/examples/command)
 )
 
 missing=()

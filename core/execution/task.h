@@ -18,6 +18,8 @@
 
 namespace ps {
 
+struct SearchSpace;
+
 struct TaskSpec {
     std::string kind;
     std::string description;
@@ -38,6 +40,11 @@ struct TaskSpec {
     // Checks that what the settings name exists (e.g. the dataset files); returns "" when
     // fine, else a message and (in `key`) the setting it is about.
     std::function<std::string(const Json& settings, std::string& key)> checkData;
+    // Checks the settings against the space (e.g. that placeholders name its parameters);
+    // the parser always runs it. Returns "" when fine, else a message and (in `key`) the
+    // setting it is about ("command.2" for an element of a list).
+    std::function<std::string(const Json& settings, const SearchSpace& space, std::string& key)>
+        checkSettings;
     const SettingSpec* find(const std::string& path) const;
 };
 
@@ -52,6 +59,8 @@ public:
     virtual void log(const std::string& line) = 0;
     // The task wrote TaskInput::checkpointPath with its state after `step`.
     virtual void checkpointSaved(std::int64_t step) = 0;
+    // The task keeps its log in this file (recorded with the trial so views can show it).
+    virtual void logFileCreated(const std::string& path) { (void)path; }
 };
 
 struct TaskInput {
@@ -66,6 +75,11 @@ struct TaskInput {
     // When > 0: continue from the checkpoint at checkpointPath, saved after this step, and
     // report only the steps after it. A task that cannot must throw, not start over.
     std::int64_t resumeStep = 0;
+    // The trial's own folder for files it writes (logs, parameter files). Set by the worker,
+    // not created: a task that writes there creates it.
+    std::string trialDir;
+    // The study file's folder: relative paths in the settings are taken from here.
+    std::string baseDir = ".";
 };
 
 enum class TaskEnd { Complete, Pruned, Fail, Canceled };
@@ -73,7 +87,7 @@ enum class TaskEnd { Complete, Pruned, Fail, Canceled };
 struct TaskResult {
     TaskEnd end = TaskEnd::Complete;
     std::map<std::string, double> metrics; // final values; the objective is read from these
-    std::string reason;                    // why it failed or was pruned
+    std::string reason; // why it failed or was pruned; if Complete: a hint, shown if no objective
 };
 
 class Task {
@@ -95,7 +109,8 @@ public:
     std::unique_ptr<Task> make(const std::string& kind) const; // null when not runnable here
     std::vector<std::string> kinds() const;
 
-    // The catalog with ParamScope's built-in task specs (noop runnable, classify spec only).
+    // The catalog with ParamScope's built-in task specs (noop and command runnable, classify
+    // spec only).
     static TaskCatalog withBuiltins();
 
 private:

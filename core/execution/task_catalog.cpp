@@ -1,4 +1,5 @@
 #include "core/execution/builtin_tasks.h"
+#include "core/execution/command_task.h"
 #include "core/execution/task.h"
 
 namespace ps {
@@ -47,6 +48,7 @@ TaskCatalog TaskCatalog::withBuiltins() {
     catalog.add(noopTaskSpec(), &makeNoopTask);
     catalog.add(classifyTaskSpec());
     catalog.add(lrRangeTaskSpec());
+    catalog.add(commandTaskSpec(), &makeCommandTask);
     return catalog;
 }
 

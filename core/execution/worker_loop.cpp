@@ -100,6 +100,10 @@ public:
     }
     void setCheckpointPath(std::string path) { m_checkpointPath = std::move(path); }
 
+    void logFileCreated(const std::string& path) override {
+        m_storage.updateTrialSystem(m_trial.id, {{"log", path}});
+    }
+
     void flush() {
         m_storage.appendMetrics(m_trial.id, m_trial.attempts, m_pending);
         m_pending.clear();
@@ -215,15 +219,17 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
         input.trialNumber = trial->number;
         input.params = trial->params;
         input.settings = taskSettingsFor(config, trial->params);
+        const std::filesystem::path trialDir =
+            std::filesystem::path(artifactDir(options.storageUrl, options.studyId)) /
+            ("trial-" + std::to_string(trial->number));
+        input.trialDir = trialDir.string();
+        input.baseDir = config.baseDir;
         BatchingFeedback feedback(*storage, *trial, options, stop, scheduler.get(),
                                   objective.metric);
         TaskResult result;
         try {
             // Checkpoints are written only where something will resume from them.
             if (spec && spec->resumable && scheduler && scheduler->deepens()) {
-                const std::filesystem::path trialDir =
-                    std::filesystem::path(artifactDir(options.storageUrl, options.studyId)) /
-                    ("trial-" + std::to_string(trial->number));
                 std::filesystem::create_directories(trialDir);
                 input.checkpointPath = (trialDir / "checkpoint.bin").string();
             }
@@ -276,13 +282,15 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
         if (state == TrialState::Complete) {
             if (it == result.metrics.end()) {
                 state = TrialState::Fail;
-                reason = "the task did not report the objective metric '" + objective.metric + "'";
+                reason = "the task did not report the objective metric '" + objective.metric + "'" +
+                         (result.reason.empty() ? "" : "; " + result.reason);
             } else if (!std::isfinite(it->second)) {
                 state = TrialState::Fail;
                 reason = "objective " + objective.metric + " is " +
                          (std::isnan(it->second) ? "nan" : "infinite");
             } else {
                 value = it->second;
+                reason.clear();
             }
         } else if (it != result.metrics.end() && std::isfinite(it->second)) {
             value = it->second;

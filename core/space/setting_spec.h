@@ -11,7 +11,9 @@
 
 namespace ps {
 
-enum class SettingType { Float, Int, String, Bool, Map };
+// Map: a group of settings with no keys of its own yet (e.g. augment: {}). StringList and
+// StringMap hold what a user writes freely: a program's arguments, environment variables.
+enum class SettingType { Float, Int, String, Bool, Map, StringList, StringMap };
 
 // One setting, addressed by its dotted path ("optimizer.lr").
 struct SettingSpec {

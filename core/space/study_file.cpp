@@ -255,34 +255,51 @@ public:
                                  .lexically_normal()
                                  .string();
         }
+        if (spec.checkSettings) {
+            std::string key;
+            const std::string msg = spec.checkSettings(c.task, c.space, key);
+            if (!msg.empty())
+                errorAtSetting(taskNode, key, msg);
+        }
         if (checkData && spec.checkData) {
             std::string key;
             const std::string msg = spec.checkData(c.task, key);
-            if (!msg.empty()) {
-                YAML::Node at, probe;
-                at.reset(taskNode);
-                probe.reset(taskNode);
-                std::size_t start = 0;
-                // point at the deepest part of the key the file gives
-                while (true) {
-                    const auto dot = key.find('.', start);
-                    const std::string part = key.substr(start, dot - start);
-                    const YAML::Node child = std::as_const(probe)[part]; // const: no insert
-                    if (!probe.IsMap() || !child.IsDefined())
-                        break;
-                    probe.reset(child);
-                    at.reset(child);
-                    if (dot == std::string::npos)
-                        break;
-                    start = dot + 1;
-                }
-                error(at, "task." + key, msg);
-            }
+            if (!msg.empty())
+                errorAtSetting(taskNode, key, msg);
         }
         return c;
     }
 
 private:
+    // An error about task setting `key` ("a.b", "command.2"), at the deepest part of it the
+    // file gives.
+    [[noreturn]] void errorAtSetting(const YAML::Node& taskNode, const std::string& key,
+                                     const std::string& msg) const {
+        YAML::Node at, probe;
+        at.reset(taskNode);
+        probe.reset(taskNode);
+        std::size_t start = 0;
+        while (true) {
+            const auto dot = key.find('.', start);
+            const std::string part = key.substr(start, dot - start);
+            const bool index = probe.IsSequence() && !part.empty() &&
+                               part.find_first_not_of("0123456789") == std::string::npos &&
+                               std::stoul(part) < probe.size();
+            if (!probe.IsMap() && !index)
+                break;
+            const YAML::Node child = index ? std::as_const(probe)[std::stoul(part)]
+                                           : std::as_const(probe)[part]; // const: no insert
+            if (!child.IsDefined())
+                break;
+            probe.reset(child);
+            at.reset(child);
+            if (dot == std::string::npos)
+                break;
+            start = dot + 1;
+        }
+        error(at, "task." + key, msg);
+    }
+
     const TaskSpec& parseTask(const YAML::Node& node, StudyConfig& c) {
         if (!node.IsMap())
             error(node, "task", "must be a mapping with at least kind");
@@ -358,6 +375,20 @@ private:
                       "unknown key: " + s.help);
             return Json::object();
         }
+        case SettingType::StringList: {
+            if (!v.IsSequence())
+                error(v, key, "must be a list of strings, e.g. [python3, train.py]");
+            Json list = Json::array();
+            for (std::size_t i = 0; i < v.size(); ++i)
+                list.push_back(string(v[i], key + "[" + std::to_string(i) + "]"));
+            return list;
+        }
+        case SettingType::StringMap: {
+            Json map = Json::object();
+            for (const auto& [k, value] : entries(v, key))
+                map[k.as<std::string>()] = string(value, key + "." + k.as<std::string>());
+            return map;
+        }
         }
         return nullptr;
     }
@@ -400,7 +431,9 @@ private:
             const std::string name = k.as<std::string>();
             const std::string key = "space." + name;
             const SettingSpec* s = spec.find(name);
-            if ((!s && !spec.freeParameters) || (s && s->type == SettingType::Map))
+            if ((!s && !spec.freeParameters) ||
+                (s && (s->type == SettingType::Map || s->type == SettingType::StringList ||
+                       s->type == SettingType::StringMap)))
                 error(k, key,
                       "'" + name + "' is not a setting of task " + spec.kind +
                           suggestion(name, spec));
@@ -756,6 +789,8 @@ private:
             checkChoice(at, key, value.get<std::string>(), s);
             break;
         case SettingType::Map:
+        case SettingType::StringList:
+        case SettingType::StringMap:
             break;
         }
     }
@@ -939,15 +974,7 @@ private:
         }
     }
 
-    static double duration(const std::string& text) {
-        static const std::regex re("([0-9]*\\.?[0-9]+)\\s*(s|m|h|d)?");
-        std::smatch m;
-        if (!std::regex_match(text, m, re))
-            return -1;
-        const double x = std::stod(m[1]);
-        const std::string unit = m[2];
-        return x * (unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 1);
-    }
+    static double duration(const std::string& text) { return parseDuration(text); }
 
     void parseBudget(const YAML::Node& node, StudyConfig& c) {
         for (const auto& [k, v] : entries(node, "budget", {"trials", "parallel", "timeout"})) {
@@ -1007,6 +1034,16 @@ private:
 };
 
 } // namespace
+
+double parseDuration(const std::string& text) {
+    static const std::regex re("([0-9]*\\.?[0-9]+)\\s*(s|m|h|d)?");
+    std::smatch m;
+    if (!std::regex_match(text, m, re))
+        return -1;
+    const double x = std::stod(m[1]);
+    const std::string unit = m[2];
+    return x * (unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 1);
+}
 
 StudyConfig parseStudyText(const std::string& text, const std::string& fileName,
                            const std::string& baseDir, const TaskCatalog& catalog, bool checkData) {

@@ -38,5 +38,8 @@ StudyConfig parseStudyText(const std::string& text, const std::string& fileName,
 // the section does not parse), for readers that have the stored text but no task catalog:
 // the views, export. Parsing the whole file is what checks it.
 std::vector<Constraint> readConstraints(const std::string& text);
+// Seconds in a duration as study files write it: "90", "1.5s", "30m", "2h", "1d"; -1 when
+// `text` is not one.
+double parseDuration(const std::string& text);
 
 } // namespace ps

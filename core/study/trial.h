@@ -36,7 +36,8 @@ struct Trial {
     int attempts = 0;   // claims so far; a requeued trial is claimed again
     // What the engine keeps about a trial besides its parameters: its scheduler group
     // ("group", a Hyperband bracket, fixed at creation), its latest checkpoint ("checkpoint":
-    // {"step", "path"}). Never shown to samplers as parameters.
+    // {"step", "path"}), the task's log file ("log", e.g. a command's standard error). Never
+    // shown to samplers as parameters.
     Json system = Json::object();
     // When > 0, the next claim continues the trial from its checkpoint at this step instead
     // of starting it over (iterative deepening promotes finished trials this way).

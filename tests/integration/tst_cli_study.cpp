@@ -1,6 +1,6 @@
 // paramscope-cli end to end: a 4-trial Fashion-MNIST study with 2 worker processes; a run
-// killed mid-way resumes and finishes with nothing lost; bad files are refused with nothing
-// written; every subcommand answers --help.
+// killed mid-way resumes and finishes with nothing lost; the command task in worker
+// processes; bad files are refused with nothing written; every subcommand answers --help.
 
 #include "../core/test_util.h"
 #include "core/storage/storage.h"
@@ -184,6 +184,80 @@ private Q_SLOTS:
         QVERIFY(QString::fromUtf8(run.readAllStandardError()).contains("again to resume"));
         const auto id = storage->findStudy("intr")->id;
         QCOMPARE(storage->counts(id).running, 0); // handed back, not left RUNNING
+    }
+
+    // The command task in worker processes: a script named relative to the study file runs
+    // there; Ctrl-C ends the programs the workers started, and their trials go back to WAITING.
+    void commandTaskInWorkerProcesses() {
+        auto dir = test::makeTempDir();
+        const QString pids = dir.filePath("pids");
+        {
+            QFile script(dir.filePath("train.sh"));
+            QVERIFY(script.open(QIODevice::WriteOnly));
+            script.write(QStringLiteral("#!/bin/sh\n"
+                                        "echo $$ >> '%1'\n"
+                                        "echo \"x is $1\" >&2\n"
+                                        "[ \"$PARAMSCOPE_TRIAL\" -ge 4 ] && sleep 60\n"
+                                        "echo \"{\\\"step\\\": 1, \\\"loss\\\": $1}\"\n")
+                             .arg(pids)
+                             .toUtf8());
+            script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        }
+        const QString file = dir.filePath("cmd.yaml");
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("name: cmd\n"
+                    "task: {kind: command, command: [./train.sh, \"{param.x}\"]}\n"
+                    "space:\n  x: {type: float, low: 0, high: 1}\n"
+                    "objective: {metric: loss}\n"
+                    "sampler: {kind: random, seed: 2}\n"
+                    "budget: {trials: 6, parallel: 2}\n");
+        }
+        QProcess run;
+        run.start(kCli, {"run", file, "--quiet"});
+        QVERIFY(run.waitForStarted());
+        std::unique_ptr<Storage> storage;
+        // trials 0-3 finish at once; 4 and 5 sleep until interrupted
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                try {
+                    storage = openStorage(test::dbUrl(dir, "cmd.db"));
+                    auto st = storage->findStudy("cmd");
+                    if (!st)
+                        return false;
+                    const auto c = storage->counts(st->id);
+                    return c.complete == 4 && c.running == 2;
+                } catch (const StorageError&) {
+                    return false;
+                }
+            }(),
+            120000);
+        auto started = [&] { // the programs' pids, one a line
+            QFile f(pids);
+            if (!f.open(QIODevice::ReadOnly))
+                return QStringList();
+            return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(int(started().size()), 6, 10000);
+        ::kill(static_cast<pid_t>(run.processId()), SIGINT);
+        QVERIFY(run.waitForFinished(60000));
+        QCOMPARE(run.exitCode(), 130);
+        const auto id = storage->findStudy("cmd")->id;
+        QCOMPARE(storage->counts(id).running, 0);
+        QCOMPARE(storage->counts(id).waiting, 2);
+        for (const auto& t : storage->trials(id)) {
+            if (t.state != TrialState::Complete)
+                continue;
+            QCOMPARE(*t.value, t.params["x"].get<double>());
+            QFile log(QString::fromStdString(t.system.value("log", std::string())));
+            QVERIFY(log.open(QIODevice::ReadOnly));
+            QVERIFY(log.readAll().startsWith("x is "));
+        }
+        for (const auto& line : started()) {
+            const pid_t pid = static_cast<pid_t>(line.toInt());
+            QTRY_VERIFY_WITH_TIMEOUT(::kill(pid, 0) != 0, 5000);
+        }
     }
 
     void badFileWritesNothing() {
