@@ -145,6 +145,12 @@ TaskSpec classifyTaskSpec() {
                     "onecycle: cycle SGD momentum / Adam beta1 inversely to the lr"),
         num("schedule.base_momentum", T::Float, 0.85, 0, 0.9999, "onecycle: lowest momentum"),
         num("schedule.max_momentum", T::Float, 0.95, 0, 0.9999, "onecycle: highest momentum"),
+        makeSetting("artifacts.weights", T::Bool, false, std::nullopt, std::nullopt,
+                    "save the initial and the final weights in the trial's folder"),
+        num("artifacts.snapshot_every", T::Int, 0, 0, 1e9,
+            "also save the weights every this many steps (0: none)"),
+        str("artifacts.snapshot_unit", "epoch", {"epoch", "batch"},
+            "what snapshot_every counts: epochs or mini-batches"),
         num("divergence_factor", T::Float, 100, 0, 1e12,
             "fail at once when a batch loss exceeds this times the first one (0: only NaN)"),
         map("augment", "augmentations (none available yet)"),
@@ -209,7 +215,8 @@ TaskSpec lrRangeTaskSpec() {
     // The classifier's settings, less those the test sets itself.
     for (const auto& s : classify.settings) {
         if (s.path == "epochs" || s.path.rfind("schedule.", 0) == 0 ||
-            s.path == "divergence_factor" || s.path == "optimizer.lr")
+            s.path.rfind("artifacts.", 0) == 0 || s.path == "divergence_factor" ||
+            s.path == "optimizer.lr")
             continue;
         spec.settings.push_back(s);
     }

@@ -61,6 +61,13 @@ public:
     virtual void checkpointSaved(std::int64_t step) = 0;
     // The task keeps its log in this file (recorded with the trial so views can show it).
     virtual void logFileCreated(const std::string& path) { (void)path; }
+    // The task wrote an artifact (weights, say) under `name` ("initial", "final",
+    // "step-000120"), holding its state after `step`; recorded with the trial as
+    // system.artifacts.<name> = {step, path, kind} for the analyses.
+    virtual void artifactSaved(const std::string& name, const std::string& kind, std::int64_t step,
+                               const std::string& path) {
+        (void)name, (void)kind, (void)step, (void)path;
+    }
 };
 
 struct TaskInput {

@@ -104,6 +104,13 @@ public:
         m_storage.updateTrialSystem(m_trial.id, {{"log", path}});
     }
 
+    void artifactSaved(const std::string& name, const std::string& kind, std::int64_t step,
+                       const std::string& path) override {
+        m_storage.updateTrialSystem(
+            m_trial.id,
+            {{"artifacts", {{name, {{"kind", kind}, {"step", step}, {"path", path}}}}}});
+    }
+
     void flush() {
         m_storage.appendMetrics(m_trial.id, m_trial.attempts, m_pending);
         m_pending.clear();

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -167,6 +168,9 @@ struct ClassifyConfig {
     double gradClip = 0;
     ScheduleConfig schedule; // lr and step counts filled in once the data is known
     double divergenceFactor = 100;
+    bool saveWeights = false;
+    std::int64_t snapshotEvery = 0;
+    bool snapshotBatches = false; // snapshotEvery counts mini-batches, not epochs
     std::int64_t epochs = 1;
     std::int64_t batchSize = 128;
     std::string device;
@@ -273,6 +277,10 @@ ClassifyConfig readConfig(const Json& s) {
         throw SettingError("setting 'schedule.warmup_steps': onecycle warms up by itself "
                            "(pct_start); leave warmup_steps at 0");
     c.divergenceFactor = setting<double>(s, "divergence_factor");
+    c.saveWeights = setting<bool>(s, "artifacts.weights");
+    c.snapshotEvery = setting<std::int64_t>(s, "artifacts.snapshot_every");
+    c.snapshotBatches =
+        chooseSetting<bool>(s, "artifacts.snapshot_unit", {{"epoch", false}, {"batch", true}});
     c.epochs = setting<std::int64_t>(s, "epochs");
     c.batchSize = setting<std::int64_t>(s, "batch_size");
     c.device = setting<std::string>(s, "device");
@@ -513,6 +521,36 @@ std::string formatLoss(double loss) {
 
 // ---- the task -------------------------------------------------------------------------------
 
+// Writes a trial's weights into its folder and records them with the trial: the initial and
+// final weights and the snapshots along the way, for the analyses (loss landscapes,
+// trajectories).
+class WeightArtifacts {
+public:
+    WeightArtifacts(std::string dir, TaskFeedback& feedback)
+        : m_dir(std::move(dir)), m_feedback(feedback) {}
+
+    void save(Net& model, const std::string& name, const std::string& kind, std::int64_t step) {
+        std::filesystem::create_directories(m_dir);
+        const std::string path =
+            (std::filesystem::path(m_dir) / ("weights-" + name + ".pt")).string();
+        torch::serialize::OutputArchive archive;
+        model->save(archive);
+        const std::string temp = path + ".tmp";
+        archive.save_to(temp);
+        std::filesystem::rename(temp, path);
+        m_feedback.artifactSaved(name, kind, step, path);
+    }
+
+private:
+    std::string m_dir;
+    TaskFeedback& m_feedback;
+};
+
+std::string zeroPadded(std::int64_t value, int width) {
+    std::string text = std::to_string(value);
+    return std::string(static_cast<std::size_t>(std::max(0, width - int(text.size()))), '0') + text;
+}
+
 // What a classifier trial starts from: its settings read, its data on the device, a fresh
 // model and optimizer. Shared by the classify and lr_range tasks.
 struct Setup {
@@ -643,8 +681,21 @@ public:
             feedback.log("classify: resumed from " + input.checkpointPath + " after epoch " +
                          std::to_string(input.resumeStep));
         }
+        std::optional<WeightArtifacts> artifacts;
+        if (config.saveWeights || config.snapshotEvery > 0) {
+            if (input.trialDir.empty()) {
+                result.end = TaskEnd::Fail;
+                result.reason = "artifacts need the trial's folder, and none was given";
+                return result;
+            }
+            artifacts.emplace(input.trialDir, feedback);
+            if (config.saveWeights && input.resumeStep == 0)
+                artifacts->save(model, "initial", "initial", 0);
+        }
         result = fit(config, device, model, *optimizer, train, val, setup.test, input.resumeStep,
-                     feedback);
+                     artifacts ? &*artifacts : nullptr, feedback);
+        if (result.end == TaskEnd::Complete && artifacts && config.saveWeights)
+            artifacts->save(model, "final", "final", config.epochs);
         if (result.end == TaskEnd::Complete && !input.checkpointPath.empty()) {
             saveCheckpoint(input.checkpointPath, config.epochs, model, *optimizer);
             feedback.checkpointSaved(config.epochs);
@@ -696,7 +747,7 @@ private:
     static TaskResult fit(const ClassifyConfig& config, const torch::Device& device, Net& model,
                           torch::optim::Optimizer& optimizer, const Examples& train,
                           const Examples& val, const Examples& test, std::int64_t resumeAfter,
-                          TaskFeedback& feedback) {
+                          WeightArtifacts* artifacts, TaskFeedback& feedback) {
         namespace F = torch::nn::functional;
         TaskResult result;
         const std::int64_t n = train.count();
@@ -761,6 +812,11 @@ private:
                     torch::nn::utils::clip_grad_norm_(model->parameters(), config.gradClip);
                 optimizer.step();
                 lossSum += value * double(batch.size(0));
+                const std::int64_t globalBatch = (epoch - 1) * batchesPerEpoch + step;
+                if (artifacts && config.snapshotBatches && config.snapshotEvery > 0 &&
+                    globalBatch % config.snapshotEvery == 0)
+                    artifacts->save(model, "batch-" + zeroPadded(globalBatch, 7), "snapshot-batch",
+                                    globalBatch);
             }
             if (feedback.isCanceled()) {
                 result.end = TaskEnd::Canceled;
@@ -775,6 +831,9 @@ private:
             if (!val.regression)
                 result.metrics["val_acc"] = evaluation.accuracy;
             feedback.report(epoch, result.metrics);
+            if (artifacts && !config.snapshotBatches && config.snapshotEvery > 0 &&
+                epoch % config.snapshotEvery == 0)
+                artifacts->save(model, "epoch-" + zeroPadded(epoch, 4), "snapshot-epoch", epoch);
         }
         // The test split is looked at once, after training, and only reported as final values.
         if (test.count() > 0) {

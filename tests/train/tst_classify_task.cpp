@@ -34,6 +34,16 @@ public:
     }
     void log(const std::string& line) override { m_lines.push_back(line); }
     void checkpointSaved(std::int64_t step) override { m_checkpoints.push_back(step); }
+    void artifactSaved(const std::string& name, const std::string& kind, std::int64_t step,
+                       const std::string& path) override {
+        m_artifacts.push_back({name, kind, step, path});
+    }
+    struct Artifact {
+        std::string name, kind;
+        std::int64_t step;
+        std::string path;
+    };
+    const std::vector<Artifact>& artifacts() const { return m_artifacts; }
     const std::vector<std::int64_t>& checkpoints() const { return m_checkpoints; }
 
     void cancelNow() { m_cancel = true; }
@@ -52,6 +62,7 @@ private:
     std::vector<Report> m_reports;
     std::vector<std::string> m_lines;
     std::vector<std::int64_t> m_checkpoints;
+    std::vector<Artifact> m_artifacts;
 };
 
 // The settings a trial gets when its study sets nothing: every default of the spec, nested by
@@ -84,7 +95,8 @@ ps::Json smallSettings() {
 }
 
 ps::TaskResult runClassify(const ps::Json& settings, RecordingFeedback& feedback,
-                           const std::string& checkpoint = {}, std::int64_t resumeStep = 0) {
+                           const std::string& checkpoint = {}, std::int64_t resumeStep = 0,
+                           const std::string& trialDir = {}) {
     ps::TaskCatalog catalog = ps::TaskCatalog::withBuiltins();
     ps::registerTrainTasks(catalog);
     const std::unique_ptr<ps::Task> task = catalog.make("classify");
@@ -94,6 +106,7 @@ ps::TaskResult runClassify(const ps::Json& settings, RecordingFeedback& feedback
     input.settings = settings;
     input.checkpointPath = checkpoint;
     input.resumeStep = resumeStep;
+    input.trialDir = trialDir;
     return task->run(input, feedback);
 }
 
@@ -155,6 +168,7 @@ private Q_SLOTS:
     void everyArchitectureLearns_data();
     void everyArchitectureLearns();
     void architectureMismatchFails();
+    void weightsAndSnapshotsAreSaved();
 
 private:
     std::string m_dataDir;
@@ -793,6 +807,39 @@ void TestClassifyTask::architectureMismatchFails() {
     result = runClassify(settings, feedback);
     QCOMPARE(endName(result.end), "Fail");
     QVERIFY2(result.reason.find("model.patch 5") != std::string::npos, result.reason.c_str());
+}
+
+void TestClassifyTask::weightsAndSnapshotsAreSaved() {
+    QTemporaryDir dir;
+    ps::Json settings = smallSettings();
+    settings["epochs"] = 2;
+    settings["artifacts"] = {{"weights", true}, {"snapshot_every", 1}, {"snapshot_unit", "epoch"}};
+    RecordingFeedback feedback;
+    QCOMPARE(endName(runClassify(settings, feedback).end), "Fail"); // no folder to write to
+    RecordingFeedback epochs;
+    const std::string trialDir = dir.filePath("trial-0").toStdString();
+    QCOMPARE(endName(runClassify(settings, epochs, {}, 0, trialDir).end), "Complete");
+    std::vector<std::string> names;
+    for (const auto& a : epochs.artifacts()) {
+        names.push_back(a.name);
+        QVERIFY2(QFile::exists(QString::fromStdString(a.path)), a.path.c_str());
+    }
+    QCOMPARE(names, (std::vector<std::string>{"initial", "epoch-0001", "epoch-0002", "final"}));
+    QCOMPARE(epochs.artifacts().back().step, std::int64_t(2));
+    // the weights moved: the initial and final files differ
+    QFile first(QString::fromStdString(epochs.artifacts().front().path));
+    QFile last(QString::fromStdString(epochs.artifacts().back().path));
+    QVERIFY(first.open(QIODevice::ReadOnly) && last.open(QIODevice::ReadOnly));
+    QVERIFY(first.readAll() != last.readAll());
+
+    // every 10 mini-batches: 900 training images in batches of 32 = 29 per epoch, 58 in all
+    settings["artifacts"] = {
+        {"weights", false}, {"snapshot_every", 10}, {"snapshot_unit", "batch"}};
+    RecordingFeedback batches;
+    QCOMPARE(endName(runClassify(settings, batches, {}, 0, trialDir).end), "Complete");
+    QCOMPARE(batches.artifacts().size(), std::size_t(5));
+    QCOMPARE(batches.artifacts().front().name, std::string("batch-0000010"));
+    QCOMPARE(batches.artifacts().back().step, std::int64_t(50));
 }
 
 QTEST_GUILESS_MAIN(TestClassifyTask)
