@@ -160,7 +160,9 @@ TaskSpec classifyTaskSpec() {
         num("seed", T::Int, 0, 0, std::nullopt, "seed of initialization and batch order"),
         num("threads", T::Int, 0, 0, 1024, "intra-op threads per worker; 0 = cores / workers"),
     };
-    spec.metrics = {"train_loss", "val_loss", "val_acc", "test_loss", "test_acc"};
+    spec.metrics = {"train_loss",         "val_loss",     "val_acc",
+                    "test_loss",          "test_acc",     "train_samples_per_s",
+                    "eval_samples_per_s", "step_overhead"};
     spec.pathSettings = {"dataset.path", "dataset.file", "dataset.images", "dataset.labels"};
     spec.checkData = [](const Json& settings, std::string& key) -> std::string {
         const std::string device = settings["device"].get<std::string>();

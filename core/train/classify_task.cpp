@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -768,7 +769,13 @@ private:
         schedule.totalSteps = std::max<std::int64_t>(1, batchesPerEpoch * config.epochs);
         std::optional<double> firstLoss; // what an exploding loss is measured against
 
+        // Where the time goes: the model's own work (forward, loss, backward, optimizer step)
+        // against the whole training loop (also batching, schedule, reporting, snapshots).
+        using Clock = std::chrono::steady_clock;
+        double modelSeconds = 0, loopSeconds = 0, evalSeconds = 0;
+        std::int64_t trained = 0, evaluated = 0;
         for (std::int64_t epoch = resumeAfter + 1; epoch <= config.epochs; ++epoch) {
+            const auto loopStart = Clock::now();
             shuffle.shuffle(order);
             const torch::Tensor permutation =
                 torch::tensor(order, torch::kInt64).to(device, /*non_blocking=*/false);
@@ -788,6 +795,7 @@ private:
                 const torch::Tensor labels = train.labels.index_select(0, batch);
                 applySchedule(optimizer, config.optimizer,
                               scheduleAt(schedule, (epoch - 1) * batchesPerEpoch + step - 1));
+                const auto modelStart = Clock::now();
                 optimizer.zero_grad();
                 const torch::Tensor loss = lossOf(model->forward(images), train, labels);
                 const double value = loss.item<double>();
@@ -811,6 +819,8 @@ private:
                 if (config.gradClip > 0)
                     torch::nn::utils::clip_grad_norm_(model->parameters(), config.gradClip);
                 optimizer.step();
+                modelSeconds += std::chrono::duration<double>(Clock::now() - modelStart).count();
+                trained += batch.size(0);
                 lossSum += value * double(batch.size(0));
                 const std::int64_t globalBatch = (epoch - 1) * batchesPerEpoch + step;
                 if (artifacts && config.snapshotBatches && config.snapshotEvery > 0 &&
@@ -823,7 +833,11 @@ private:
                 result.reason = "canceled after epoch " + std::to_string(epoch);
                 return result;
             }
+            loopSeconds += std::chrono::duration<double>(Clock::now() - loopStart).count();
+            const auto evalStart = Clock::now();
             const Evaluation evaluation = evaluate(model, val);
+            evalSeconds += std::chrono::duration<double>(Clock::now() - evalStart).count();
+            evaluated += val.count();
             result.metrics = {
                 {"train_loss", lossSum / double(n)},
                 {"val_loss", evaluation.loss},
@@ -835,6 +849,12 @@ private:
                 epoch % config.snapshotEvery == 0)
                 artifacts->save(model, "epoch-" + zeroPadded(epoch, 4), "snapshot-epoch", epoch);
         }
+        if (loopSeconds > 0 && trained > 0) {
+            result.metrics["train_samples_per_s"] = double(trained) / loopSeconds;
+            result.metrics["step_overhead"] = std::max(0.0, 1.0 - modelSeconds / loopSeconds);
+        }
+        if (evalSeconds > 0)
+            result.metrics["eval_samples_per_s"] = double(evaluated) / evalSeconds;
         // The test split is looked at once, after training, and only reported as final values.
         if (test.count() > 0) {
             const Evaluation onTest = evaluate(model, test);
