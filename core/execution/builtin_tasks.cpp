@@ -113,7 +113,13 @@ TaskSpec classifyTaskSpec() {
         num("model.heads", T::Int, 4, 1, 1024, "vit: attention heads (dividing width)"),
         str("model.activation", "relu", {"relu", "tanh", "gelu", "silu", "sigmoid"},
             "activation function"),
-        str("parametrization.kind", "sp", {"sp"}, "parametrization (muP family: later)"),
+        str("parametrization.kind", "sp", {"sp", "mup"},
+            "sp (PyTorch's defaults) or mup (mlp only; per-layer init and lr, METHODS 3)"),
+        num("parametrization.base_width", T::Int, 64, 1, 65536,
+            "mup: the width whose hyperparameters transfer to the others"),
+        num("parametrization.output_mult", T::Float, 1.0, 0, 1e6, "mup: readout multiplier"),
+        makeSetting("parametrization.readout_zero_init", T::Bool, true, std::nullopt, std::nullopt,
+                    "mup: start the readout at zero"),
         str("optimizer.kind", "adam", {"sgd", "adam", "adamw"}, "optimizer"),
         num("optimizer.lr", T::Float, 1e-3, 0, 1e3, "learning rate (onecycle: its peak)"),
         num("optimizer.momentum", T::Float, 0.0, 0, 0.9999, "SGD momentum"),
@@ -204,6 +210,27 @@ TaskSpec classifyTaskSpec() {
         }
         return {};
     };
+    return spec;
+}
+
+TaskSpec coordCheckTaskSpec() {
+    const TaskSpec classify = classifyTaskSpec();
+    TaskSpec spec;
+    spec.kind = "coord_check";
+    spec.description = "muP's coordinate check: a few optimizer steps on one fixed batch, "
+                       "reporting each layer's mean |activation| per step; sweep model.width "
+                       "to see whether activations stay the same size as the model widens.";
+    for (const auto& s : classify.settings) {
+        if (s.path == "epochs" || s.path.rfind("schedule.", 0) == 0 ||
+            s.path.rfind("artifacts.", 0) == 0 || s.path == "divergence_factor")
+            continue;
+        spec.settings.push_back(s);
+    }
+    spec.settings.push_back(
+        num("coord.steps", SettingType::Int, 3, 1, 1000, "optimizer steps (t = 1 is at init)"));
+    spec.metrics = {"l1.output", "l1.hidden.0", "l1.hidden.1"};
+    spec.checkData = classify.checkData;
+    spec.pathSettings = classify.pathSettings;
     return spec;
 }
 

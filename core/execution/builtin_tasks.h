@@ -16,5 +16,7 @@ double noopLoss(const Json& params); // the final loss noop reports for these pa
 TaskSpec classifyTaskSpec();
 // "lr_range": the learning-rate range test on the classify task's data and model (ps_train).
 TaskSpec lrRangeTaskSpec();
+// "coord_check": muP's coordinate check on the classify task's data and model (ps_train).
+TaskSpec coordCheckTaskSpec();
 
 } // namespace ps

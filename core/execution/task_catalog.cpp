@@ -48,6 +48,7 @@ TaskCatalog TaskCatalog::withBuiltins() {
     catalog.add(noopTaskSpec(), &makeNoopTask);
     catalog.add(classifyTaskSpec());
     catalog.add(lrRangeTaskSpec());
+    catalog.add(coordCheckTaskSpec());
     catalog.add(commandTaskSpec(), &makeCommandTask);
     return catalog;
 }

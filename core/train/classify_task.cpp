@@ -140,10 +140,6 @@ E chooseSetting(const Json& settings, std::string_view path,
                        "'; this build supports: " + list);
 }
 
-void requireChoice(const Json& settings, std::string_view path, std::string_view only) {
-    chooseSetting<bool>(settings, path, {{only, true}});
-}
-
 enum class OptimizerKind { Sgd, Adam, AdamW };
 
 struct ClassifyConfig {
@@ -188,7 +184,6 @@ void requireAtLeast(std::string_view path, double value, double min) {
 ClassifyConfig readConfig(const Json& s) {
     // The kinds the spec lists for the future are refused by name rather than ignored, so a
     // study never silently trains something other than what its file says.
-    requireChoice(s, "parametrization.kind", "sp");
     const Json& augment = settingAt(s, "augment");
     if (!(augment.is_null() || (augment.is_object() && augment.empty())))
         throw SettingError("setting 'augment' is " + augment.dump() +
@@ -235,6 +230,11 @@ ClassifyConfig readConfig(const Json& s) {
     c.model.residualScale = setting<double>(s, "model.residual_scale");
     c.model.patch = setting<std::int64_t>(s, "model.patch");
     c.model.heads = setting<std::int64_t>(s, "model.heads");
+    c.model.parametrization = chooseSetting<Parametrization>(
+        s, "parametrization.kind", {{"sp", Parametrization::Sp}, {"mup", Parametrization::MuP}});
+    c.model.baseWidth = setting<std::int64_t>(s, "parametrization.base_width");
+    c.model.outputMult = setting<double>(s, "parametrization.output_mult");
+    c.model.readoutZeroInit = setting<bool>(s, "parametrization.readout_zero_init");
     c.activationName = setting<std::string>(s, "model.activation");
     c.model.activation = chooseSetting<Activation>(s, "model.activation",
                                                    {{"relu", Activation::Relu},
@@ -339,16 +339,51 @@ Net makeModel(const ClassifyConfig& c, const std::vector<std::int64_t>& inputSha
     }
 }
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, Net& model) {
+// The optimizer over the model's parameter groups (one under SP; muP's per-layer groups),
+// each group's lr and weight decay scaled by its multipliers; `lrMultipliers` receives them
+// so schedules scale every group relatively.
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, Net& model,
+                                                       std::vector<double>& lrMultipliers) {
+    ModelSpec spec = c.model;
+    spec.width = c.model.width;
+    const bool adamLike = c.optimizer != OptimizerKind::Sgd;
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    lrMultipliers.clear();
+    for (const ParamGroup& g : parameterGroups(*model, spec, adamLike)) {
+        const double lr = c.lr * g.lrMult, wd = c.weightDecay * g.wdMult;
+        std::unique_ptr<torch::optim::OptimizerOptions> options;
+        switch (c.optimizer) {
+        case OptimizerKind::Sgd:
+            options = std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(lr)
+                                                                     .momentum(c.momentum)
+                                                                     .nesterov(c.nesterov)
+                                                                     .weight_decay(wd));
+            break;
+        case OptimizerKind::Adam:
+            options = std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(lr)
+                                                                      .betas({c.beta1, c.beta2})
+                                                                      .eps(c.eps)
+                                                                      .weight_decay(wd));
+            break;
+        case OptimizerKind::AdamW:
+            options = std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(lr)
+                                                                       .betas({c.beta1, c.beta2})
+                                                                       .eps(c.eps)
+                                                                       .weight_decay(wd));
+            break;
+        }
+        groups.emplace_back(g.params, std::move(options));
+        lrMultipliers.push_back(g.lrMult);
+    }
     switch (c.optimizer) {
     case OptimizerKind::Sgd:
-        return std::make_unique<torch::optim::SGD>(model->parameters(),
+        return std::make_unique<torch::optim::SGD>(std::move(groups),
                                                    torch::optim::SGDOptions(c.lr)
                                                        .momentum(c.momentum)
                                                        .nesterov(c.nesterov)
                                                        .weight_decay(c.weightDecay));
     case OptimizerKind::Adam:
-        return std::make_unique<torch::optim::Adam>(model->parameters(),
+        return std::make_unique<torch::optim::Adam>(std::move(groups),
                                                     torch::optim::AdamOptions(c.lr)
                                                         .betas({c.beta1, c.beta2})
                                                         .eps(c.eps)
@@ -356,7 +391,7 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, 
     case OptimizerKind::AdamW:
         break;
     }
-    return std::make_unique<torch::optim::AdamW>(model->parameters(),
+    return std::make_unique<torch::optim::AdamW>(std::move(groups),
                                                  torch::optim::AdamWOptions(c.lr)
                                                      .betas({c.beta1, c.beta2})
                                                      .eps(c.eps)
@@ -366,9 +401,11 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, 
 // Sets every parameter group's lr, and its momentum (SGD) or beta1 (Adam, AdamW) where the
 // schedule drives it.
 void applySchedule(torch::optim::Optimizer& optimizer, OptimizerKind kind,
-                   const ScheduleValue& value) {
-    for (auto& group : optimizer.param_groups()) {
-        group.options().set_lr(value.lr);
+                   const ScheduleValue& value, const std::vector<double>& lrMultipliers) {
+    auto& groups = optimizer.param_groups();
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        auto& group = groups[g];
+        group.options().set_lr(value.lr * (g < lrMultipliers.size() ? lrMultipliers[g] : 1.0));
         if (!value.momentum)
             continue;
         if (kind == OptimizerKind::Sgd) {
@@ -562,6 +599,7 @@ struct Setup {
     std::vector<std::int64_t> inputShape;
     Net model;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
+    std::vector<double> lrMultipliers; // per parameter group (muP)
 };
 
 // "" when ready, else why the trial fails (a setting, an impossible split). A missing or
@@ -646,7 +684,7 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
     built.outputs = s.outputs;
     s.model->to(s.device);
     s.model->train();
-    s.optimizer = makeOptimizer(config, s.model);
+    s.optimizer = makeOptimizer(config, s.model, s.lrMultipliers);
     feedback.log(who + ": " + source + ": " + std::to_string(s.train.count()) + " training / " +
                  std::to_string(s.val.count()) + " validation / " + std::to_string(s.test.count()) +
                  " test examples, " + describe(built) + ", " + config.activationName + ", " +
@@ -693,8 +731,8 @@ public:
             if (config.saveWeights && input.resumeStep == 0)
                 artifacts->save(model, "initial", "initial", 0);
         }
-        result = fit(config, device, model, *optimizer, train, val, setup.test, input.resumeStep,
-                     artifacts ? &*artifacts : nullptr, feedback);
+        result = fit(config, device, model, *optimizer, setup.lrMultipliers, train, val, setup.test,
+                     input.resumeStep, artifacts ? &*artifacts : nullptr, feedback);
         if (result.end == TaskEnd::Complete && artifacts && config.saveWeights)
             artifacts->save(model, "final", "final", config.epochs);
         if (result.end == TaskEnd::Complete && !input.checkpointPath.empty()) {
@@ -746,7 +784,8 @@ private:
     }
 
     static TaskResult fit(const ClassifyConfig& config, const torch::Device& device, Net& model,
-                          torch::optim::Optimizer& optimizer, const Examples& train,
+                          torch::optim::Optimizer& optimizer,
+                          const std::vector<double>& lrMultipliers, const Examples& train,
                           const Examples& val, const Examples& test, std::int64_t resumeAfter,
                           WeightArtifacts* artifacts, TaskFeedback& feedback) {
         namespace F = torch::nn::functional;
@@ -794,7 +833,8 @@ private:
                 const torch::Tensor images = train.images.index_select(0, batch);
                 const torch::Tensor labels = train.labels.index_select(0, batch);
                 applySchedule(optimizer, config.optimizer,
-                              scheduleAt(schedule, (epoch - 1) * batchesPerEpoch + step - 1));
+                              scheduleAt(schedule, (epoch - 1) * batchesPerEpoch + step - 1),
+                              lrMultipliers);
                 const auto modelStart = Clock::now();
                 optimizer.zero_grad();
                 const torch::Tensor loss = lossOf(model->forward(images), train, labels);
@@ -934,7 +974,8 @@ public:
                 permutation.slice(0, position, std::min(n, position + batch));
             position += batch;
             const double lr = lrRangeAt(range, i);
-            applySchedule(*setup.optimizer, setup.config.optimizer, {lr, std::nullopt});
+            applySchedule(*setup.optimizer, setup.config.optimizer, {lr, std::nullopt},
+                          setup.lrMultipliers);
             setup.optimizer->zero_grad();
             const torch::Tensor loss =
                 lossOf(setup.model->forward(train.images.index_select(0, rows)), train,
@@ -975,6 +1016,61 @@ public:
     }
 };
 
+// muP's coordinate check (METHODS.md 3.3): `coord.steps` optimizer steps on one fixed batch
+// (the first batch_size training examples); at each step t (t = 1 before any update) every
+// layer's output is recorded as l1 = mean |x| and reported as metric "l1.<layer>".
+class CoordCheckTask final : public Task {
+public:
+    TaskResult run(const TaskInput& input, TaskFeedback& feedback) override {
+        TaskResult result;
+        Json settings = input.settings;
+        for (const auto& spec : classifyTaskSpec().settings) {
+            std::string pointer = "/" + spec.path;
+            std::replace(pointer.begin(), pointer.end(), '.', '/');
+            if (!settings.contains(Json::json_pointer(pointer)))
+                settings[Json::json_pointer(pointer)] = spec.defaultValue;
+        }
+        std::int64_t steps = 3;
+        try {
+            steps = setting<std::int64_t>(settings, "coord.steps");
+        } catch (const SettingError& error) {
+            result.end = TaskEnd::Fail;
+            result.reason = error.what();
+            return result;
+        }
+        Setup setup;
+        result.reason = prepare(settings, setup, feedback, "coord_check");
+        if (!result.reason.empty()) {
+            result.end = TaskEnd::Fail;
+            return result;
+        }
+        const std::int64_t n = std::min(setup.config.batchSize, setup.train.count());
+        const torch::Tensor images = setup.train.images.slice(0, 0, n);
+        const torch::Tensor labels = setup.train.labels.slice(0, 0, n);
+        for (std::int64_t t = 1; t <= steps; ++t) {
+            if (feedback.isCanceled()) {
+                result.end = TaskEnd::Canceled;
+                return result;
+            }
+            std::vector<std::pair<std::string, torch::Tensor>> layers;
+            setup.optimizer->zero_grad();
+            const torch::Tensor loss =
+                lossOf(setup.model->forwardRecording(images, layers), setup.train, labels);
+            std::map<std::string, double> l1;
+            for (const auto& [name, x] : layers)
+                l1["l1." + name] = x.detach().abs().mean().item<double>();
+            feedback.report(t, l1);
+            result.metrics = l1;
+            if (t == steps)
+                break;
+            loss.backward();
+            setup.optimizer->step();
+        }
+        result.end = TaskEnd::Complete;
+        return result;
+    }
+};
+
 void registerTrainTasks(TaskCatalog& catalog) {
     // A catalog built without the built-in specs still gets runnable train tasks.
     const auto add = [&catalog](TaskSpec spec, TaskCatalog::Factory factory) {
@@ -985,6 +1081,7 @@ void registerTrainTasks(TaskCatalog& catalog) {
     };
     add(classifyTaskSpec(), [] { return std::make_unique<ClassifyTask>(); });
     add(lrRangeTaskSpec(), [] { return std::make_unique<LrRangeTask>(); });
+    add(coordCheckTaskSpec(), [] { return std::make_unique<CoordCheckTask>(); });
 }
 
 } // namespace ps

@@ -55,19 +55,55 @@ public:
         if (s.norm != Normalization::None)
             register_module("norm", norms);
         m_output = register_module("output", torch::nn::Linear(s.width, s.outputs));
+        if (s.parametrization == Parametrization::MuP)
+            initMuP();
     }
 
-    torch::Tensor forward(const torch::Tensor& input) override {
+    torch::Tensor forward(const torch::Tensor& input) override { return run(input, nullptr); }
+
+    torch::Tensor
+    forwardRecording(const torch::Tensor& input,
+                     std::vector<std::pair<std::string, torch::Tensor>>& out) override {
+        return run(input, &out);
+    }
+
+private:
+    // METHODS.md 3.7: weights N(0, 1 / fan_in) (the input layer's fan_in is the data's), biases
+    // zero, the readout zero (or N(0, 1 / base width)); the 1 / m readout multiplier is in run().
+    void initMuP() {
+        const torch::NoGradGuard noGrad;
+        for (auto& layer : m_hidden) {
+            const double fanIn = double(layer->weight.size(1));
+            layer->weight.normal_(0.0, 1.0 / std::sqrt(fanIn));
+            layer->bias.zero_();
+        }
+        if (m_spec.readoutZeroInit)
+            m_output->weight.zero_();
+        else
+            m_output->weight.normal_(0.0, 1.0 / std::sqrt(double(m_spec.baseWidth)));
+        m_output->bias.zero_();
+    }
+
+    torch::Tensor run(const torch::Tensor& input,
+                      std::vector<std::pair<std::string, torch::Tensor>>* out) {
         torch::Tensor x = input.flatten(1);
         for (std::size_t i = 0; i < m_hidden.size(); ++i) {
             x = m_hidden[i]->forward(x);
+            if (out)
+                out->emplace_back("hidden." + std::to_string(i), x);
             if (!m_norms.empty())
                 x = m_norms[i](x);
             x = activate(m_spec.activation, x);
         }
-        return m_output->forward(x);
+        if (m_spec.parametrization == Parametrization::MuP)
+            x = x * (m_spec.outputMult * double(m_spec.baseWidth) / double(m_spec.width));
+        torch::Tensor y = m_output->forward(x);
+        if (out)
+            out->emplace_back("output", y);
+        return y;
     }
 
+public:
 private:
     ModelSpec m_spec;
     std::vector<torch::nn::Linear> m_hidden; // the modules of "hidden", typed for forward()
@@ -294,10 +330,46 @@ torch::Tensor activate(Activation activation, const torch::Tensor& x) {
     return x;
 }
 
+std::vector<ParamGroup> parameterGroups(Model& model, const ModelSpec& spec, bool adamLike) {
+    if (spec.parametrization == Parametrization::Sp) {
+        ParamGroup all{"all", model.parameters(), 1, 1};
+        return {all};
+    }
+    // How many of a tensor's dimensions grow with width, by name (shapes would be ambiguous
+    // where the width happens to equal the input size): hidden.0.weight has a finite fan-in
+    // (1), later hidden weights are width x width (2), biases and norms are width-long (1),
+    // the readout weight has a finite fan-out (1), the readout bias is finite (0).
+    const double m = double(spec.width) / double(spec.baseWidth);
+    ParamGroup matrices{"hidden matrices", {}, adamLike ? 1 / m : 1, adamLike ? m : 1};
+    ParamGroup vectors{"vector-like", {}, adamLike ? 1 : m, adamLike ? 1 : 1 / m};
+    ParamGroup finite{"finite", {}, 1, 1};
+    for (const auto& item : model.named_parameters()) {
+        const std::string& name = item.key();
+        if (name == "output.bias")
+            finite.params.push_back(item.value());
+        else if (name.rfind("hidden.", 0) == 0 && name.rfind("hidden.0.", 0) != 0 &&
+                 name.size() > 7 && name.substr(name.size() - 7) == ".weight")
+            matrices.params.push_back(item.value());
+        else
+            vectors.params.push_back(item.value());
+    }
+    std::vector<ParamGroup> groups;
+    for (auto* g : {&vectors, &matrices, &finite})
+        if (!g->params.empty())
+            groups.push_back(std::move(*g));
+    return groups;
+}
+
 void checkModelSpec(const ModelSpec& s) {
     const auto fail = [](const std::string& what) { throw std::invalid_argument(what); };
     if (s.width < 1 || s.depth < 0 || s.outputs < 1)
         fail("model.width and model.depth must be positive");
+    if (s.parametrization == Parametrization::MuP) {
+        if (s.kind != ModelKind::Mlp)
+            fail("parametrization.kind mup is implemented for model.kind mlp only");
+        if (s.baseWidth < 1)
+            fail("parametrization.base_width must be positive");
+    }
     if (s.kind == ModelKind::Mlp)
         return;
     const char* kind = s.kind == ModelKind::Cnn      ? "cnn"
@@ -334,6 +406,8 @@ std::string describe(const ModelSpec& s) {
         out << " (patch " << s.patch << ", " << s.heads << " heads)";
     if ((s.kind == ModelKind::ResNet || s.kind == ModelKind::Vit) && s.residualScale != 1.0)
         out << ", residual scale " << s.residualScale;
+    if (s.parametrization == Parametrization::MuP)
+        out << ", muP (base width " << s.baseWidth << ")";
     return out.str();
 }
 

@@ -11,6 +11,9 @@ namespace ps {
 enum class Activation { Relu, Tanh, Gelu, Silu, Sigmoid };
 enum class ModelKind { Mlp, Cnn, ResNet, Vit };
 enum class Normalization { None, Batch, Layer };
+// SP: PyTorch's defaults, one learning rate. MuP: Yang et al.'s muP in the mup package's
+// readout-multiplier form (METHODS.md 3.1, 3.2), relative to baseWidth; MLP only for now.
+enum class Parametrization { Sp, MuP };
 
 struct ModelSpec {
     ModelKind kind = ModelKind::Mlp;
@@ -27,6 +30,10 @@ struct ModelSpec {
     double residualScale = 1.0; // resnet, vit: h + scale * branch(h) (depth-muP: 1/sqrt(L))
     std::int64_t patch = 4;     // vit: square patches of this side
     std::int64_t heads = 4;     // vit: attention heads (must divide width)
+    Parametrization parametrization = Parametrization::Sp;
+    std::int64_t baseWidth = 64; // muP: the width whose learning rate the others inherit
+    double outputMult = 1.0;     // muP: readout computes W (outputMult / m) x, m = width / base
+    bool readoutZeroInit = true; // muP: the readout starts at zero (else variance 1 / base)
 };
 
 // Throws std::invalid_argument naming the setting when the spec cannot be built (a CNN on
