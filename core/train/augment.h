@@ -9,6 +9,11 @@
 // A block that is absent is off; a block that is present is on unless it says `enabled: false`.
 // Every key has a default (torchvision's where it has one) and bounds; augmentSettings()
 // declares them all as `augment.<block>.<key>`, so a search space can sample any of them.
+// Beware when wiring this into a task: the study-file parser writes every declared default into
+// the settings before the file's values, which makes every block present with enabled: false,
+// so there a block is on only with an explicit `enabled: true` (or a sampled one). Leaving
+// `augment.*` out of that default filling keeps "present means on" (parseAugmentPolicy
+// supplies the defaults itself).
 //
 // Value contract: images are float [N, C, H, W] with values in [0, 1] (before normalization).
 // Every augmentation keeps the shape and keeps values in [0, 1]: the ones that could leave the

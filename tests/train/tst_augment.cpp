@@ -19,8 +19,10 @@ namespace {
 torch::Tensor images(std::int64_t n = 16, std::int64_t h = 28, std::int64_t w = 28) {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(1234);
     torch::Tensor x = torch::rand({n, 1, h, w}, gen, torch::kFloat);
-    x[0].fill_(1); // the range's ends, where clamps matter
-    x[1].fill_(0);
+    if (n >= 2) {
+        x[0].fill_(1); // the range's ends, where clamps matter
+        x[1].fill_(0);
+    }
     return x;
 }
 
@@ -134,6 +136,30 @@ private Q_SLOTS:
         QVERIFY(torch::equal(run(x, p, 3), x));
         QVERIFY(torch::equal(run(x, Json::object(), 3), x));
         QVERIFY(torch::equal(run(x, Json(), 3), x));
+    }
+
+    void otherShapesAndTypes() {
+        const Json all = {{"flip", {{"vertical", true}}}, {"rotation", Json::object()},
+                          {"rot90", Json::object()},      {"translate_scale", Json::object()},
+                          {"noise", Json::object()},      {"blur", Json::object()},
+                          {"erasing", Json::object()},    {"brightness_contrast", Json::object()},
+                          {"invert", Json::object()}};
+        // Double precision, three channels, non-square, a single image and an empty batch.
+        for (const auto& x : {images(4).to(torch::kDouble), images(3, 20, 28).repeat({1, 3, 1, 1}),
+                              images(1, 5, 3), torch::zeros({0, 1, 28, 28})}) {
+            const torch::Tensor y = run(x, all, 4);
+            QCOMPARE(y.sizes().vec(), x.sizes().vec());
+            QCOMPARE(y.scalar_type(), x.scalar_type());
+            if (x.numel() > 0)
+                QVERIFY(inUnitRange(y));
+            QVERIFY(torch::equal(y, run(x, all, 4)));
+        }
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(1);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 applyAugmentations(torch::zeros({2, 28, 28}), {}, gen));
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument,
+            applyAugmentations(torch::zeros({2, 1, 28, 28}, torch::kLong), {}, gen));
     }
 
     void flipWithCertaintyIsTorchFlip() {
