@@ -1,5 +1,7 @@
 #include "core/execution/builtin_tasks.h"
 
+#include "core/train/augment.h"
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -30,15 +32,6 @@ SettingSpec str(std::string path, std::string def, std::vector<std::string> choi
     s.type = SettingType::String;
     s.defaultValue = def;
     s.choices = std::move(choices);
-    s.help = std::move(help);
-    return s;
-}
-
-SettingSpec map(std::string path, std::string help) {
-    SettingSpec s;
-    s.path = std::move(path);
-    s.type = SettingType::Map;
-    s.defaultValue = Json::object();
     s.help = std::move(help);
     return s;
 }
@@ -159,13 +152,16 @@ TaskSpec classifyTaskSpec() {
             "what snapshot_every counts: epochs or mini-batches"),
         num("divergence_factor", T::Float, 100, 0, 1e12,
             "fail at once when a batch loss exceeds this times the first one (0: only NaN)"),
-        map("augment", "augmentations (none available yet)"),
         num("epochs", T::Int, 5, 1, 100000, "training epochs"),
         num("batch_size", T::Int, 128, 1, 1 << 20, "mini-batch size"),
         str("device", "auto", {}, "auto | cpu | cuda | cuda:N"),
         num("seed", T::Int, 0, 0, std::nullopt, "seed of initialization and batch order"),
         num("threads", T::Int, 0, 0, 1024, "intra-op threads per worker; 0 = cores / workers"),
     };
+    // Each augmentation is a block of settings with an on/off switch (augment.<name>.enabled),
+    // so augmentations and their hyperparameters are searchable like any other setting.
+    for (auto& s : augmentSettings())
+        spec.settings.push_back(std::move(s));
     spec.metrics = {"train_loss",         "val_loss",     "val_acc",
                     "test_loss",          "test_acc",     "train_samples_per_s",
                     "eval_samples_per_s", "step_overhead"};
@@ -222,7 +218,8 @@ TaskSpec coordCheckTaskSpec() {
                        "to see whether activations stay the same size as the model widens.";
     for (const auto& s : classify.settings) {
         if (s.path == "epochs" || s.path.rfind("schedule.", 0) == 0 ||
-            s.path.rfind("artifacts.", 0) == 0 || s.path == "divergence_factor")
+            s.path.rfind("artifacts.", 0) == 0 || s.path.rfind("augment.", 0) == 0 ||
+            s.path == "divergence_factor")
             continue;
         spec.settings.push_back(s);
     }
@@ -244,8 +241,8 @@ TaskSpec lrRangeTaskSpec() {
     // The classifier's settings, less those the test sets itself.
     for (const auto& s : classify.settings) {
         if (s.path == "epochs" || s.path.rfind("schedule.", 0) == 0 ||
-            s.path.rfind("artifacts.", 0) == 0 || s.path == "divergence_factor" ||
-            s.path == "optimizer.lr")
+            s.path.rfind("artifacts.", 0) == 0 || s.path.rfind("augment.", 0) == 0 ||
+            s.path == "divergence_factor" || s.path == "optimizer.lr")
             continue;
         spec.settings.push_back(s);
     }

@@ -2,6 +2,7 @@
 // translation units that include LibTorch; nothing here leaks into a header.
 
 #include "core/execution/builtin_tasks.h"
+#include "core/train/augment_torch.h"
 #include "core/train/datasets.h"
 #include "core/train/fashion_mnist.h"
 #include "core/train/lr_range.h"
@@ -165,6 +166,7 @@ struct ClassifyConfig {
     double gradClip = 0;
     ScheduleConfig schedule; // lr and step counts filled in once the data is known
     double divergenceFactor = 100;
+    AugmentPolicy augment;
     bool saveWeights = false;
     std::int64_t snapshotEvery = 0;
     bool snapshotBatches = false; // snapshotEvery counts mini-batches, not epochs
@@ -184,12 +186,14 @@ void requireAtLeast(std::string_view path, double value, double min) {
 ClassifyConfig readConfig(const Json& s) {
     // The kinds the spec lists for the future are refused by name rather than ignored, so a
     // study never silently trains something other than what its file says.
-    const Json& augment = settingAt(s, "augment");
-    if (!(augment.is_null() || (augment.is_object() && augment.empty())))
-        throw SettingError("setting 'augment' is " + augment.dump() +
-                           "; no augmentations are available yet");
 
     ClassifyConfig c;
+    try {
+        const Json* augment = s.contains("augment") ? &s.at("augment") : nullptr;
+        c.augment = parseAugmentPolicy(augment ? *augment : Json());
+    } catch (const std::invalid_argument& error) {
+        throw SettingError(std::string("setting ") + error.what());
+    }
     c.datasetName = setting<std::string>(s, "dataset.name");
     chooseSetting<bool>(s, "dataset.name",
                         {{"fashion-mnist", true},
@@ -597,6 +601,9 @@ struct Setup {
     Examples train, val, test; // test: evaluated once, at the end
     std::int64_t inputs = 0, outputs = 0;
     std::vector<std::int64_t> inputShape;
+    // Images: how inputs were standardized, (pixel in [0, 1] - mean) * scale, so that
+    // augmentations can work on [0, 1] pixels and hand back standardized inputs.
+    double pixelMean = 0, pixelScale = 1;
     Net model;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     std::vector<double> lrMultipliers; // per parameter group (muP)
@@ -635,6 +642,8 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
         s.test = gather(test, all, s.device);
         s.inputs = data.features();
         s.inputShape = {1, data.rows, data.cols};
+        s.pixelMean = kFashionMnistMean;
+        s.pixelScale = 1.0 / kFashionMnistStd;
         s.outputs = kFashionMnistClasses;
         source = "fashion-mnist " + config.datasetPath;
     } else {
@@ -671,9 +680,19 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
         s.test = gather(data, testRows, standardizer, s.device);
         s.inputs = data.features();
         s.inputShape = data.shape;
+        if (data.shape.size() == 3) {
+            s.pixelMean = standardizer.mean.front();
+            s.pixelScale = standardizer.scale.front();
+        }
         s.outputs = data.target == TargetKind::Values ? data.outputs : data.classes;
         source = data.source;
     }
+    if ((config.augment.anyImageAugment() || config.augment.mixup.enabled) &&
+        s.inputShape.size() != 3)
+        return "setting 'augment': augmentations work on images, and dataset " +
+               config.datasetName + " gives " + std::to_string(s.inputs) + " features per example";
+    if (config.augment.mixup.enabled && s.train.regression)
+        return "setting 'augment.mixup': mixup needs class labels; this dataset is a regression";
     try {
         s.model = makeModel(config, s.inputShape, s.outputs);
     } catch (const SettingError& error) {
@@ -732,7 +751,7 @@ public:
                 artifacts->save(model, "initial", "initial", 0);
         }
         result = fit(config, device, model, *optimizer, setup.lrMultipliers, train, val, setup.test,
-                     input.resumeStep, artifacts ? &*artifacts : nullptr, feedback);
+                     input.resumeStep, artifacts ? &*artifacts : nullptr, setup, feedback);
         if (result.end == TaskEnd::Complete && artifacts && config.saveWeights)
             artifacts->save(model, "final", "final", config.epochs);
         if (result.end == TaskEnd::Complete && !input.checkpointPath.empty()) {
@@ -787,9 +806,11 @@ private:
                           torch::optim::Optimizer& optimizer,
                           const std::vector<double>& lrMultipliers, const Examples& train,
                           const Examples& val, const Examples& test, std::int64_t resumeAfter,
-                          WeightArtifacts* artifacts, TaskFeedback& feedback) {
-        namespace F = torch::nn::functional;
+                          WeightArtifacts* artifacts, const Setup& setup, TaskFeedback& feedback) {
         TaskResult result;
+        const AugmentPolicy& policy = config.augment;
+        const bool augmenting = policy.anyImageAugment() || policy.mixup.enabled;
+        const auto& shape = setup.inputShape;
         const std::int64_t n = train.count();
         // The batch order has its own stream, independent of LibTorch's generator, so that it
         // is the same on every device and LibTorch version.
@@ -816,6 +837,11 @@ private:
         for (std::int64_t epoch = resumeAfter + 1; epoch <= config.epochs; ++epoch) {
             const auto loopStart = Clock::now();
             shuffle.shuffle(order);
+            // Augmentations draw from a stream of their own, seeded per epoch, so a resumed run
+            // augments exactly as an uninterrupted one.
+            auto generator = at::make_generator<at::CPUGeneratorImpl>(
+                (config.seed ^ 0x6175676d656e74ULL) * 0x9E3779B97F4A7C15ULL +
+                static_cast<std::uint64_t>(epoch));
             const torch::Tensor permutation =
                 torch::tensor(order, torch::kInt64).to(device, /*non_blocking=*/false);
             double lossSum = 0;
@@ -830,14 +856,29 @@ private:
                 }
                 const torch::Tensor batch =
                     permutation.slice(0, begin, std::min(n, begin + config.batchSize));
-                const torch::Tensor images = train.images.index_select(0, batch);
+                torch::Tensor images = train.images.index_select(0, batch);
                 const torch::Tensor labels = train.labels.index_select(0, batch);
+                std::optional<Mixed> mixed;
+                if (augmenting) {
+                    // back to [0, 1] pixels, augment, and standardize again
+                    torch::Tensor pixels =
+                        images.view({-1, shape[0], shape[1], shape[2]}) / setup.pixelScale +
+                        setup.pixelMean;
+                    pixels = applyAugmentations(pixels, policy, generator);
+                    if (policy.mixup.enabled) {
+                        mixed = applyMixup(pixels, labels, policy, generator);
+                        pixels = mixed->images;
+                    }
+                    images = ((pixels - setup.pixelMean) * setup.pixelScale).flatten(1);
+                }
                 applySchedule(optimizer, config.optimizer,
                               scheduleAt(schedule, (epoch - 1) * batchesPerEpoch + step - 1),
                               lrMultipliers);
                 const auto modelStart = Clock::now();
                 optimizer.zero_grad();
-                const torch::Tensor loss = lossOf(model->forward(images), train, labels);
+                const torch::Tensor output = model->forward(images);
+                const torch::Tensor loss =
+                    mixed ? mixupCrossEntropy(output, *mixed) : lossOf(output, train, labels);
                 const double value = loss.item<double>();
                 if (!firstLoss)
                     firstLoss = value;

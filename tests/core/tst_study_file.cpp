@@ -525,8 +525,8 @@ private Q_SLOTS:
 
     void exampleFilesParse() {
         const auto catalog = TaskCatalog::withBuiltins();
-        for (const char* f : {"noop.yaml", "fmnist-demo.yaml", "space-features.yaml", "command.yaml",
-                              "lr-range.yaml"}) {
+        for (const char* f : {"noop.yaml", "fmnist-demo.yaml", "space-features.yaml",
+                              "command.yaml", "lr-range.yaml", "augment-search.yaml"}) {
             const std::string path = std::string(PS_SOURCE_DIR) + "/resources/examples/" + f;
             const StudyConfig c = parseStudyFile(path, catalog, false);
             QVERIFY(!c.name.empty());

@@ -171,6 +171,7 @@ private Q_SLOTS:
     void weightsAndSnapshotsAreSaved();
     void coordinateCheckSeparatesSpFromMuP();
     void mupRefusesOtherModels();
+    void augmentationsTrainDeterministically();
 
 private:
     std::string m_dataDir;
@@ -921,6 +922,51 @@ void TestClassifyTask::mupRefusesOtherModels() {
     const ps::TaskResult r = runClassify(settings, feedback);
     QCOMPARE(endName(r.end), "Fail");
     QVERIFY2(r.reason.find("mlp only") != std::string::npos, r.reason.c_str());
+}
+
+void TestClassifyTask::augmentationsTrainDeterministically() {
+    ps::Json settings = smallSettings();
+    settings["epochs"] = 2;
+    RecordingFeedback plain;
+    const ps::TaskResult without = runClassify(settings, plain);
+    settings["augment"] = {{"flip", {{"enabled", true}, {"p", 0.5}}},
+                           {"rotation", {{"enabled", true}, {"degrees", 10.0}}},
+                           {"erasing", {{"enabled", true}, {"p", 0.5}}},
+                           {"noise", {{"enabled", true}, {"std", 0.05}}},
+                           {"mixup", {{"enabled", true}, {"alpha", 0.2}}}};
+    RecordingFeedback first, second;
+    const ps::TaskResult a = runClassify(settings, first);
+    const ps::TaskResult b = runClassify(settings, second);
+    QVERIFY2(a.end == ps::TaskEnd::Complete, a.reason.c_str());
+    for (const char* name : {"train_loss", "val_loss", "val_acc"})
+        QVERIFY2(bitwiseEqual(a.metrics.at(name), b.metrics.at(name)), name); // seeded
+    QVERIFY(!bitwiseEqual(a.metrics.at("train_loss"), without.metrics.at("train_loss")));
+    QVERIFY(a.metrics.at("val_acc") > 0.5); // still learns
+
+    // A resumed run augments as an uninterrupted one does.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("aug.bin").toStdString();
+    settings["epochs"] = 1;
+    RecordingFeedback part;
+    QCOMPARE(endName(runClassify(settings, part, path).end), "Complete");
+    settings["epochs"] = 2;
+    RecordingFeedback rest;
+    const ps::TaskResult resumed = runClassify(settings, rest, path, 1);
+    QVERIFY(bitwiseEqual(resumed.metrics.at("val_loss"), a.metrics.at("val_loss")));
+
+    // Bad values and tabular data are refused, naming the setting.
+    settings["augment"]["rotation"]["degrees"] = -3;
+    RecordingFeedback bad;
+    ps::TaskResult r = runClassify(settings, bad);
+    QCOMPARE(endName(r.end), "Fail");
+    QVERIFY2(r.reason.find("augment.rotation.degrees") != std::string::npos, r.reason.c_str());
+    settings = smallSettings();
+    settings["dataset"]["name"] = "blobs";
+    settings["dataset"]["subset"] = 0;
+    settings["augment"] = {{"noise", {{"enabled", true}}}};
+    r = runClassify(settings, bad);
+    QCOMPARE(endName(r.end), "Fail");
+    QVERIFY2(r.reason.find("work on images") != std::string::npos, r.reason.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestClassifyTask)
