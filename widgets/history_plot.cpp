@@ -203,7 +203,7 @@ void HistoryPlot::rebuild() {
                 values.push_back(p.y);
         }
         if (!values.empty())
-            yAxis->setRange(valueRange(std::move(values), log));
+            yAxis->setRange(valueRange(std::move(values), log, /*ignoreOutliers=*/false));
         xAxis->setRange(-0.5, std::max(last, 4.0) + 0.5);
     }
     replot(QCustomPlot::rpQueuedReplot);

@@ -36,16 +36,16 @@ inline QCPRange paddedRange(double lo, double hi, bool log) {
     return {lo - pad, hi + pad};
 }
 
-// The padded range for `values` (those <= 0 already left out on a log axis), ignoring
-// outliers as TensorBoard does by default: a diverged trial's 1e6 must not flatten every
-// other curve. Values beyond the 2nd..98th percentile band widened by its own width on each
-// side are left outside; with fewer than 10 values all are shown.
-inline QCPRange valueRange(std::vector<double> values, bool log) {
+// The padded range for `values` (those <= 0 already left out on a log axis). With
+// ignoreOutliers, as TensorBoard's curves do by default, a diverged trial's 1e6 does not
+// flatten every other curve: values beyond the 2nd..98th percentile band widened by its own
+// width on each side are left outside; with fewer than 10 values all are shown.
+inline QCPRange valueRange(std::vector<double> values, bool log, bool ignoreOutliers = true) {
     if (values.empty())
         return log ? QCPRange(0.1, 10) : QCPRange(0, 1);
     std::sort(values.begin(), values.end());
     double lo = values.front(), hi = values.back();
-    if (values.size() >= 10) {
+    if (ignoreOutliers && values.size() >= 10) {
         const auto at = [&](double q) {
             const double v = values[static_cast<std::size_t>(q * double(values.size() - 1))];
             return log ? std::log(v) : v;
