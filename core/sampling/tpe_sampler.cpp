@@ -509,6 +509,9 @@ SamplerInfo TpeSampler::info() {
                         "candidates drawn from l(x) per suggestion"),
             makeSetting("multivariate", SettingType::Bool, false, std::nullopt, std::nullopt,
                         "model the always-active parameters jointly"),
+            makeSetting("group", SettingType::Bool, false, std::nullopt, std::nullopt,
+                        "with multivariate: also model each set of parameters sharing a "
+                        "condition jointly"),
             makeSetting("constant_liar", SettingType::Bool, false, std::nullopt, std::nullopt,
                         "count running trials as bad, so parallel workers spread out"),
             makeSetting("prior_weight", SettingType::Float, 1.0, 0.0, std::nullopt,
@@ -523,6 +526,7 @@ SamplerInfo TpeSampler::info() {
             o.nStartupTrials = c.options.value("n_startup_trials", o.nStartupTrials);
             o.nEiCandidates = c.options.value("n_ei_candidates", o.nEiCandidates);
             o.multivariate = c.options.value("multivariate", o.multivariate);
+            o.group = c.options.value("group", o.group);
             o.constantLiar = c.options.value("constant_liar", o.constantLiar);
             o.priorWeight = c.options.value("prior_weight", o.priorWeight);
             o.considerEndpoints = c.options.value("consider_endpoints", o.considerEndpoints);
@@ -663,6 +667,29 @@ Json TpeSampler::sample(const SearchSpace& space, const std::vector<Trial>& tria
     }
     // Parents come before their children (the parser sorts them), so conditions can be
     // evaluated in declaration order.
+    if (m_options.multivariate && m_options.group) {
+        // Each set of parameters with the same condition, active now, drawn jointly from the
+        // trials where all of them are present (propose() skips the others).
+        for (std::size_t i = 0; i < space.params.size(); ++i) {
+            if (done[i] || dims[i].fixed() || !SearchSpace::isActive(space.params[i], params))
+                continue;
+            const std::string condition = space.params[i].when.dump();
+            std::vector<Dim> members;
+            std::vector<std::size_t> index;
+            for (std::size_t j = i; j < space.params.size(); ++j) {
+                if (!done[j] && !dims[j].fixed() && space.params[j].when.dump() == condition &&
+                    SearchSpace::isActive(space.params[j], params)) {
+                    members.push_back(dims[j]);
+                    index.push_back(j);
+                }
+            }
+            const std::vector<double> x = propose(members, below, above, m_options, true, rng);
+            for (std::size_t k = 0; k < members.size(); ++k) {
+                params[space.params[index[k]].name] = toJson(members[k], x[k]);
+                done[index[k]] = true;
+            }
+        }
+    }
     for (std::size_t i = 0; i < space.params.size(); ++i) {
         const ParamSpec& p = space.params[i];
         if (done[i] || !SearchSpace::isActive(p, params))

@@ -19,6 +19,10 @@ public:
         int nStartupTrials = 10;
         int nEiCandidates = 24;
         bool multivariate = false;
+        // With multivariate: each set of parameters that share their condition (`when`) is
+        // modelled jointly too, on the trials where it is active (Optuna's group=True);
+        // without it, conditional parameters are modelled one by one.
+        bool group = false;
         bool constantLiar = false;
         double priorWeight = 1.0;
         bool considerEndpoints = false;

@@ -192,7 +192,8 @@ private Q_SLOTS:
         QVERIFY(c.sampler.options["prior_weight"] == Json(1.0));
         QVERIFY(c.sampler.options["consider_endpoints"] == Json(false));
         QVERIFY(c.sampler.options["consider_magic_clip"] == Json(true));
-        QCOMPARE(c.sampler.options.size(), std::size_t(7));
+        QVERIFY(c.sampler.options["group"] == Json(false));
+        QCOMPARE(c.sampler.options.size(), std::size_t(8));
     }
 
     void badFile_data() {

@@ -185,7 +185,7 @@ private Q_SLOTS:
     void registered() {
         const SamplerInfo* info = findSampler("tpe");
         QVERIFY(info);
-        QCOMPARE(info->options.size(), std::size_t(7));
+        QCOMPARE(info->options.size(), std::size_t(8));
         SamplerConfig c;
         c.kind = "tpe";
         c.seed = 3;

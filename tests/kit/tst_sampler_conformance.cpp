@@ -136,6 +136,25 @@ private Q_SLOTS:
         kitFor(kind).checkNested();
     }
 
+    // Option variants that change how a sampler walks the space pass the whole kit too.
+    void optionVariants_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("options");
+        QTest::newRow("tpe multivariate") << "tpe"
+                                          << R"({"multivariate": true})";
+        QTest::newRow("tpe multivariate + group") << "tpe"
+                                                  << R"({"multivariate": true, "group": true})";
+        QTest::newRow("tpe constant liar") << "tpe"
+                                           << R"({"constant_liar": true})";
+    }
+    void optionVariants() {
+        QFETCH(QString, kind);
+        QFETCH(QString, options);
+        const SamplerInfo* info = findSampler(kind.toStdString());
+        QVERIFY(info);
+        kit::SamplerConformance(*info, Json::parse(options.toStdString())).checkAll();
+    }
+
     void failedAndPruned_data() { addRows(); }
     void failedAndPruned() {
         QFETCH(QString, kind);
