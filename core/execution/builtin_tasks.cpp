@@ -209,43 +209,44 @@ TaskSpec classifyTaskSpec() {
     return spec;
 }
 
-TaskSpec coordCheckTaskSpec() {
+namespace {
+
+// A task that runs on the classifier's data and model but drives training itself: the
+// classifier's settings less the ones about a whole training run (epochs, schedule,
+// artifacts, augmentations, divergence), and less `alsoDropped`.
+TaskSpec classifierProbeSpec(const std::string& kind, const std::string& alsoDropped) {
     const TaskSpec classify = classifyTaskSpec();
     TaskSpec spec;
-    spec.kind = "coord_check";
-    spec.description = "muP's coordinate check: a few optimizer steps on one fixed batch, "
-                       "reporting each layer's mean |activation| per step; sweep model.width "
-                       "to see whether activations stay the same size as the model widens.";
+    spec.kind = kind;
     for (const auto& s : classify.settings) {
         if (s.path == "epochs" || s.path.rfind("schedule.", 0) == 0 ||
             s.path.rfind("artifacts.", 0) == 0 || s.path.rfind("augment.", 0) == 0 ||
-            s.path == "divergence_factor")
+            s.path == "divergence_factor" || s.path == alsoDropped)
             continue;
         spec.settings.push_back(s);
     }
+    return spec;
+}
+
+} // namespace
+
+TaskSpec coordCheckTaskSpec() {
+    TaskSpec spec = classifierProbeSpec("coord_check", "");
+    spec.description = "muP's coordinate check: a few optimizer steps on one fixed batch, "
+                       "reporting each layer's mean |activation| per step; sweep model.width "
+                       "to see whether activations stay the same size as the model widens.";
     spec.settings.push_back(
         num("coord.steps", SettingType::Int, 3, 1, 1000, "optimizer steps (t = 1 is at init)"));
     spec.metrics = {"l1.output", "l1.hidden.0", "l1.hidden.1"};
-    spec.checkData = classify.checkData;
-    spec.pathSettings = classify.pathSettings;
     return spec;
 }
 
 TaskSpec lrRangeTaskSpec() {
-    const TaskSpec classify = classifyTaskSpec();
-    TaskSpec spec;
-    spec.kind = "lr_range";
+    // the range sets the lr itself
+    TaskSpec spec = classifierProbeSpec("lr_range", "optimizer.lr");
     spec.description = "Learning-rate range test (Smith; fastai's lr_find) on the classify "
                        "task's data and model: raises the lr exponentially each mini-batch "
                        "until the smoothed loss diverges, then suggests a learning rate.";
-    // The classifier's settings, less those the test sets itself.
-    for (const auto& s : classify.settings) {
-        if (s.path == "epochs" || s.path.rfind("schedule.", 0) == 0 ||
-            s.path.rfind("artifacts.", 0) == 0 || s.path.rfind("augment.", 0) == 0 ||
-            s.path == "divergence_factor" || s.path == "optimizer.lr")
-            continue;
-        spec.settings.push_back(s);
-    }
     using T = SettingType;
     spec.settings.push_back(num("range.start_lr", T::Float, 1e-7, 1e-12, 1e3, "first lr"));
     spec.settings.push_back(num("range.end_lr", T::Float, 10, 1e-9, 1e6, "last lr"));
@@ -259,8 +260,6 @@ TaskSpec lrRangeTaskSpec() {
                                 "the rule lr_suggested follows"));
     spec.metrics = {"lr_suggested", "lr_valley", "lr_minimum",    "lr_steep", "lr_lowest",
                     "lr_start",     "loss",      "smoothed_loss", "lr"};
-    spec.checkData = classify.checkData;
-    spec.pathSettings = classify.pathSettings;
     return spec;
 }
 

@@ -593,6 +593,18 @@ std::string zeroPadded(std::int64_t value, int width) {
     return std::string(static_cast<std::size_t>(std::max(0, width - int(text.size()))), '0') + text;
 }
 
+// `settings` with every classifier setting it lacks at its default: the probe tasks
+// (lr_range, coord_check) declare fewer settings but train through the same code.
+Json withClassifierDefaults(Json settings) {
+    for (const auto& spec : classifyTaskSpec().settings) {
+        std::string pointer = "/" + spec.path;
+        std::replace(pointer.begin(), pointer.end(), '.', '/');
+        if (!settings.contains(Json::json_pointer(pointer)))
+            settings[Json::json_pointer(pointer)] = spec.defaultValue;
+    }
+    return settings;
+}
+
 // What a classifier trial starts from: its settings read, its data on the device, a fresh
 // model and optimizer. Shared by the classify and lr_range tasks.
 struct Setup {
@@ -960,13 +972,7 @@ public:
         TaskResult result;
         // The classifier's settings it does not declare take their defaults (epochs, a
         // constant schedule); optimizer.lr is the range's start.
-        Json settings = input.settings;
-        for (const auto& spec : classifyTaskSpec().settings) {
-            std::string pointer = "/" + spec.path;
-            std::replace(pointer.begin(), pointer.end(), '.', '/');
-            if (!settings.contains(Json::json_pointer(pointer)))
-                settings[Json::json_pointer(pointer)] = spec.defaultValue;
-        }
+        Json settings = withClassifierDefaults(input.settings);
         LrRangeConfig range;
         try {
             range.startLr = setting<double>(settings, "range.start_lr");
@@ -1064,13 +1070,7 @@ class CoordCheckTask final : public Task {
 public:
     TaskResult run(const TaskInput& input, TaskFeedback& feedback) override {
         TaskResult result;
-        Json settings = input.settings;
-        for (const auto& spec : classifyTaskSpec().settings) {
-            std::string pointer = "/" + spec.path;
-            std::replace(pointer.begin(), pointer.end(), '.', '/');
-            if (!settings.contains(Json::json_pointer(pointer)))
-                settings[Json::json_pointer(pointer)] = spec.defaultValue;
-        }
+        Json settings = withClassifierDefaults(input.settings);
         std::int64_t steps = 3;
         try {
             steps = setting<std::int64_t>(settings, "coord.steps");
