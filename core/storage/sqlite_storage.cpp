@@ -20,6 +20,12 @@ constexpr const char* kStudyColumns =
 constexpr const char* kNextRev =
     "(SELECT COALESCE(MAX(r.rev), 0) + 1 FROM trials r WHERE r.study_id = ";
 
+// "UPDATE trials SET <set>, rev = <next revision> WHERE <where>": every change to a trial row
+// bumps its revision, which is what incremental readers rely on.
+std::string updateTrialSql(const std::string& set, const std::string& where) {
+    return "UPDATE trials SET " + set + ", rev = " + kNextRev + "trials.study_id) WHERE " + where;
+}
+
 // A prepared statement with typed binds and reads; finalized on destruction.
 class Stmt {
 public:
@@ -500,9 +506,9 @@ bool SqliteStorage::finishTrial(std::int64_t trialId, const std::string& worker,
                            std::string(toText(state)));
     Transaction tx(*this);
     Stmt s(m_db,
-           std::string("UPDATE trials SET state = ?1, value = ?2, values_json = ?3, "
-                       "fail_reason = ?4, finished_at = ?5, resume_step = 0, rev = ") +
-               kNextRev + "trials.study_id) WHERE id = ?6 AND state = 'RUNNING' AND worker = ?7",
+           updateTrialSql("state = ?1, value = ?2, values_json = ?3, fail_reason = ?4, "
+                          "finished_at = ?5, resume_step = 0",
+                          "id = ?6 AND state = 'RUNNING' AND worker = ?7"),
            m_path);
     s.bind(1, toText(state))
         .bind(2, value)
@@ -520,9 +526,9 @@ bool SqliteStorage::finishTrial(std::int64_t trialId, const std::string& worker,
 bool SqliteStorage::requeueTrial(std::int64_t trialId, const std::string& reason) {
     Transaction tx(*this);
     Stmt s(m_db,
-           std::string("UPDATE trials SET state = 'WAITING', fail_reason = ?1, "
-                       "started_at = NULL, heartbeat_at = NULL, rev = ") +
-               kNextRev + "trials.study_id) WHERE id = ?2 AND state = 'RUNNING'",
+           updateTrialSql("state = 'WAITING', fail_reason = ?1, started_at = NULL, "
+                          "heartbeat_at = NULL",
+                          "id = ?2 AND state = 'RUNNING'"),
            m_path);
     s.bind(1, reason).bind(2, trialId);
     s.run();
@@ -533,10 +539,7 @@ bool SqliteStorage::requeueTrial(std::int64_t trialId, const std::string& reason
 
 void SqliteStorage::updateTrialSystem(std::int64_t trialId, const Json& patch) {
     Transaction tx(*this);
-    Stmt s(m_db,
-           std::string("UPDATE trials SET system = json_patch(system, ?1), rev = ") + kNextRev +
-               "trials.study_id) WHERE id = ?2",
-           m_path);
+    Stmt s(m_db, updateTrialSql("system = json_patch(system, ?1)", "id = ?2"), m_path);
     s.bind(1, patch.dump()).bind(2, trialId);
     s.run();
     if (sqlite3_changes(m_db) != 1)
@@ -548,10 +551,9 @@ bool SqliteStorage::resumeTrial(std::int64_t trialId, std::int64_t fromStep,
                                 const std::string& reason) {
     Transaction tx(*this);
     Stmt s(m_db,
-           std::string("UPDATE trials SET state = 'WAITING', value = NULL, resume_step = ?1, "
-                       "fail_reason = ?2, started_at = NULL, finished_at = NULL, "
-                       "heartbeat_at = NULL, rev = ") +
-               kNextRev + "trials.study_id) WHERE id = ?3 AND state = 'COMPLETE'",
+           updateTrialSql("state = 'WAITING', value = NULL, resume_step = ?1, fail_reason = ?2, "
+                          "started_at = NULL, finished_at = NULL, heartbeat_at = NULL",
+                          "id = ?3 AND state = 'COMPLETE'"),
            m_path);
     s.bind(1, std::max<std::int64_t>(0, fromStep)).bind(2, reason).bind(3, trialId);
     s.run();
@@ -563,8 +565,7 @@ bool SqliteStorage::resumeTrial(std::int64_t trialId, std::int64_t fromStep,
 bool SqliteStorage::pruneCompletedTrial(std::int64_t trialId, const std::string& reason) {
     Transaction tx(*this);
     Stmt s(m_db,
-           std::string("UPDATE trials SET state = 'PRUNED', fail_reason = ?1, rev = ") + kNextRev +
-               "trials.study_id) WHERE id = ?2 AND state = 'COMPLETE'",
+           updateTrialSql("state = 'PRUNED', fail_reason = ?1", "id = ?2 AND state = 'COMPLETE'"),
            m_path);
     s.bind(1, reason).bind(2, trialId);
     s.run();
