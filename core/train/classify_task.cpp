@@ -234,8 +234,11 @@ ClassifyConfig readConfig(const Json& s) {
     c.model.residualScale = setting<double>(s, "model.residual_scale");
     c.model.patch = setting<std::int64_t>(s, "model.patch");
     c.model.heads = setting<std::int64_t>(s, "model.heads");
-    c.model.parametrization = chooseSetting<Parametrization>(
-        s, "parametrization.kind", {{"sp", Parametrization::Sp}, {"mup", Parametrization::MuP}});
+    c.model.parametrization = chooseSetting<Parametrization>(s, "parametrization.kind",
+                                                             {{"sp", Parametrization::Sp},
+                                                              {"mup", Parametrization::MuP},
+                                                              {"umup", Parametrization::UMuP}});
+    c.model.depthMuP = setting<bool>(s, "parametrization.depth_mup");
     c.model.baseWidth = setting<std::int64_t>(s, "parametrization.base_width");
     c.model.outputMult = setting<double>(s, "parametrization.output_mult");
     c.model.readoutZeroInit = setting<bool>(s, "parametrization.readout_zero_init");
@@ -337,24 +340,28 @@ Net makeModel(const ClassifyConfig& c, const std::vector<std::int64_t>& inputSha
     spec.inputShape = inputShape;
     spec.outputs = outputs;
     try {
-        return buildModel(spec, c.seed);
+        return buildModel(spec, c.seed, c.optimizer != OptimizerKind::Sgd);
     } catch (const std::invalid_argument& error) {
         throw SettingError(error.what());
     }
 }
 
-// The optimizer over the model's parameter groups (one under SP; muP's per-layer groups),
-// each group's lr and weight decay scaled by its multipliers; `lrMultipliers` receives them
-// so schedules scale every group relatively.
+// The optimizer over the model's parameter groups (one under SP; per-layer groups under muP,
+// u-muP and depth-muP), each group's lr and weight decay scaled by its multipliers;
+// `lrMultipliers` receives them so schedules scale every group relatively.
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const ClassifyConfig& c, Net& model,
                                                        std::vector<double>& lrMultipliers) {
-    ModelSpec spec = c.model;
-    spec.width = c.model.width;
     const bool adamLike = c.optimizer != OptimizerKind::Sgd;
     std::vector<torch::optim::OptimizerParamGroup> groups;
     lrMultipliers.clear();
-    for (const ParamGroup& g : parameterGroups(*model, spec, adamLike)) {
-        const double lr = c.lr * g.lrMult, wd = c.weightDecay * g.wdMult;
+    for (const ParamGroup& g : parameterGroups(*model, adamLike)) {
+        const double lr = c.lr * g.lrMult;
+        double wd = c.weightDecay * g.wdMult;
+        // u-muP's independent weight decay (METHODS.md 3.5): wd / lr_param, so that AdamW's
+        // per-step decay lr_param * wd_param does not move when the learning rate is tuned.
+        if (c.model.parametrization == Parametrization::UMuP &&
+            c.optimizer == OptimizerKind::AdamW && lr > 0)
+            wd = c.weightDecay / lr;
         std::unique_ptr<torch::optim::OptimizerOptions> options;
         switch (c.optimizer) {
         case OptimizerKind::Sgd:
@@ -721,6 +728,14 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
                  " test examples, " + describe(built) + ", " + config.activationName + ", " +
                  config.optimizerName + " lr " + formatLoss(config.lr) + ", device " +
                  s.device.str() + ", " + std::to_string(torch::get_num_threads()) + " thread(s)");
+    if (s.lrMultipliers.size() > 1) {
+        std::string groups;
+        for (const auto& g : s.optimizer->param_groups())
+            groups += (groups.empty() ? "" : ", ") + std::to_string(g.params().size()) +
+                      " tensor(s) at lr " + formatLoss(g.options().get_lr());
+        feedback.log(who + ": " + std::to_string(s.lrMultipliers.size()) +
+                     " parameter groups: " + groups);
+    }
     return {};
 }
 

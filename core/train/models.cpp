@@ -2,7 +2,9 @@
 // sizes are settings.
 #include "core/train/models_torch.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -54,61 +56,25 @@ public:
         }
         if (s.norm != Normalization::None)
             register_module("norm", norms);
-        m_output = register_module("output", torch::nn::Linear(s.width, s.outputs));
-        if (s.parametrization == Parametrization::MuP)
-            initMuP();
+        output = register_module("output", torch::nn::Linear(s.width, s.outputs));
     }
 
-    torch::Tensor forward(const torch::Tensor& input) override { return run(input, nullptr); }
-
-    torch::Tensor
-    forwardRecording(const torch::Tensor& input,
-                     std::vector<std::pair<std::string, torch::Tensor>>& out) override {
-        return run(input, &out);
-    }
-
-private:
-    // METHODS.md 3.7: weights N(0, 1 / fan_in) (the input layer's fan_in is the data's), biases
-    // zero, the readout zero (or N(0, 1 / base width)); the 1 / m readout multiplier is in run().
-    void initMuP() {
-        const torch::NoGradGuard noGrad;
-        for (auto& layer : m_hidden) {
-            const double fanIn = double(layer->weight.size(1));
-            layer->weight.normal_(0.0, 1.0 / std::sqrt(fanIn));
-            layer->bias.zero_();
-        }
-        if (m_spec.readoutZeroInit)
-            m_output->weight.zero_();
-        else
-            m_output->weight.normal_(0.0, 1.0 / std::sqrt(double(m_spec.baseWidth)));
-        m_output->bias.zero_();
-    }
-
-    torch::Tensor run(const torch::Tensor& input,
-                      std::vector<std::pair<std::string, torch::Tensor>>* out) {
+    torch::Tensor forward(const torch::Tensor& input) override {
         torch::Tensor x = input.flatten(1);
         for (std::size_t i = 0; i < m_hidden.size(); ++i) {
             x = m_hidden[i]->forward(x);
-            if (out)
-                out->emplace_back("hidden." + std::to_string(i), x);
+            note("hidden." + std::to_string(i), x);
             if (!m_norms.empty())
                 x = m_norms[i](x);
             x = activate(m_spec.activation, x);
         }
-        if (m_spec.parametrization == Parametrization::MuP)
-            x = x * (m_spec.outputMult * double(m_spec.baseWidth) / double(m_spec.width));
-        torch::Tensor y = m_output->forward(x);
-        if (out)
-            out->emplace_back("output", y);
-        return y;
+        return readout(x);
     }
 
-public:
 private:
     ModelSpec m_spec;
     std::vector<torch::nn::Linear> m_hidden; // the modules of "hidden", typed for forward()
     std::vector<std::function<torch::Tensor(const torch::Tensor&)>> m_norms;
-    torch::nn::Linear m_output{nullptr};
 };
 
 // ---- CNN ------------------------------------------------------------------------------------
@@ -134,24 +100,30 @@ public:
             rows /= 2;
             cols /= 2;
         }
-        m_output = register_module("output", torch::nn::Linear(channels * rows * cols, s.outputs));
+        output = register_module("output", torch::nn::Linear(channels * rows * cols, s.outputs));
     }
 
     torch::Tensor forward(const torch::Tensor& input) override {
         const auto& shape = m_spec.inputShape;
         torch::Tensor x = input.view({-1, shape[0], shape[1], shape[2]});
-        for (std::size_t i = 0; i < m_convs.size(); ++i)
-            x = torch::max_pool2d(
-                activate(m_spec.activation, m_norms[i]->forward(m_convs[i]->forward(x))), 2);
-        return m_output->forward(x.flatten(1));
+        for (std::size_t i = 0; i < m_convs.size(); ++i) {
+            x = m_convs[i]->forward(x);
+            note("conv." + std::to_string(i), x);
+            x = torch::max_pool2d(activate(m_spec.activation, m_norms[i]->forward(x)), 2);
+        }
+        return readout(x.flatten(1));
     }
 
 private:
     ModelSpec m_spec;
     std::vector<torch::nn::Conv2d> m_convs;
     std::vector<torch::nn::BatchNorm2d> m_norms;
-    torch::nn::Linear m_output{nullptr};
 };
+
+// The scale of residual branches: the spec's, divided by sqrt(L) under depth-muP.
+double branchScale(const ModelSpec& s) {
+    return s.depthMuP ? s.residualScale / std::sqrt(double(residualBlocks(s))) : s.residualScale;
+}
 
 // ---- ResNet ---------------------------------------------------------------------------------
 
@@ -209,22 +181,26 @@ public:
             const std::int64_t out = s.width << stage;
             for (std::int64_t b = 0; b < s.depth; ++b) {
                 auto block = std::make_shared<BasicBlock>(in, out, stage > 0 && b == 0 ? 2 : 1,
-                                                          s.activation, s.residualScale);
+                                                          s.activation, branchScale(s));
                 blocks->push_back(block);
                 m_blocks.push_back(block);
                 in = out;
             }
         }
-        m_output = register_module("output", torch::nn::Linear(in, s.outputs));
+        output = register_module("output", torch::nn::Linear(in, s.outputs));
     }
 
     torch::Tensor forward(const torch::Tensor& input) override {
         const auto& shape = m_spec.inputShape;
         torch::Tensor x = input.view({-1, shape[0], shape[1], shape[2]});
-        x = activate(m_spec.activation, m_stemBn->forward(m_stem->forward(x)));
-        for (auto& block : m_blocks)
-            x = block->forward(x);
-        return m_output->forward(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
+        x = m_stem->forward(x);
+        note("stem", x);
+        x = activate(m_spec.activation, m_stemBn->forward(x));
+        for (std::size_t i = 0; i < m_blocks.size(); ++i) {
+            x = m_blocks[i]->forward(x);
+            note("blocks." + std::to_string(i), x);
+        }
+        return readout(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
     }
 
 private:
@@ -232,29 +208,57 @@ private:
     torch::nn::Conv2d m_stem{nullptr};
     torch::nn::BatchNorm2d m_stemBn{nullptr};
     std::vector<std::shared_ptr<BasicBlock>> m_blocks;
-    torch::nn::Linear m_output{nullptr};
 };
 
 // ---- ViT ------------------------------------------------------------------------------------
 
+// Multi-head self-attention written out, so that its logit scale is a parameter: SP's
+// 1 / sqrt(d_head), muP's 1 / d_head (METHODS.md 3.1; here sqrt(base d_head) / d_head, which
+// equals SP's at the base width).
+class SelfAttention final : public torch::nn::Module {
+public:
+    SelfAttention(std::int64_t width, std::int64_t heads, double logitScale)
+        : m_heads(heads), m_scale(logitScale) {
+        m_qkv = register_module("qkv", torch::nn::Linear(width, 3 * width));
+        m_proj = register_module("proj", torch::nn::Linear(width, width));
+    }
+
+    // x: [batch, tokens, width]
+    torch::Tensor forward(const torch::Tensor& x) {
+        const std::int64_t batch = x.size(0), tokens = x.size(1), width = x.size(2);
+        // [batch, tokens, 3, heads, d] -> 3 x [batch, heads, tokens, d]
+        const auto qkv = m_qkv->forward(x)
+                             .view({batch, tokens, 3, m_heads, width / m_heads})
+                             .permute({2, 0, 3, 1, 4});
+        const torch::Tensor attention =
+            torch::softmax(torch::matmul(qkv[0], qkv[1].transpose(-2, -1)) * m_scale, -1);
+        const torch::Tensor mixed =
+            torch::matmul(attention, qkv[2]).transpose(1, 2).reshape({batch, tokens, width});
+        return m_proj->forward(mixed);
+    }
+
+private:
+    std::int64_t m_heads;
+    double m_scale;
+    torch::nn::Linear m_qkv{nullptr}, m_proj{nullptr};
+};
+
 // A pre-LN Transformer block: h + s * attn(ln(h)), then h + s * mlp(ln(h)) with a 4x MLP.
 class TransformerBlock final : public torch::nn::Module {
 public:
-    TransformerBlock(std::int64_t width, std::int64_t heads, Activation activation, double scale)
+    TransformerBlock(std::int64_t width, std::int64_t heads, Activation activation, double scale,
+                     double logitScale)
         : m_activation(activation), m_scale(scale) {
         m_ln1 = register_module("ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
-        m_attention = register_module(
-            "attention",
-            torch::nn::MultiheadAttention(torch::nn::MultiheadAttentionOptions(width, heads)));
+        m_attention =
+            register_module("attention", std::make_shared<SelfAttention>(width, heads, logitScale));
         m_ln2 = register_module("ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
         m_fc1 = register_module("fc1", torch::nn::Linear(width, 4 * width));
         m_fc2 = register_module("fc2", torch::nn::Linear(4 * width, width));
     }
 
-    // x: [tokens, batch, width] (LibTorch's MultiheadAttention layout)
     torch::Tensor forward(torch::Tensor x) {
-        const torch::Tensor h = m_ln1->forward(x);
-        x = x + m_scale * std::get<0>(m_attention->forward(h, h, h));
+        x = x + m_scale * m_attention->forward(m_ln1->forward(x));
         x = x + m_scale * m_fc2->forward(activate(m_activation, m_fc1->forward(m_ln2->forward(x))));
         return x;
     }
@@ -263,7 +267,7 @@ private:
     Activation m_activation;
     double m_scale;
     torch::nn::LayerNorm m_ln1{nullptr}, m_ln2{nullptr};
-    torch::nn::MultiheadAttention m_attention{nullptr};
+    std::shared_ptr<SelfAttention> m_attention;
     torch::nn::Linear m_fc1{nullptr}, m_fc2{nullptr};
 };
 
@@ -279,28 +283,35 @@ public:
             torch::nn::Conv2d(
                 torch::nn::Conv2dOptions(s.inputShape[0], s.width, s.patch).stride(s.patch)));
         m_cls = register_parameter("cls_token", torch::zeros({1, 1, s.width}));
-        m_position = register_parameter("position", torch::randn({tokens, 1, s.width}) * 0.02);
+        m_position = register_parameter("position", torch::randn({1, tokens, s.width}) * 0.02);
         auto blocks = register_module("blocks", torch::nn::ModuleList());
+        const double dHead = double(s.width / s.heads);
+        const double logitScale = s.parametrization == Parametrization::Sp
+                                      ? 1.0 / std::sqrt(dHead)
+                                      : std::sqrt(double(s.baseWidth / s.heads)) / dHead;
         for (std::int64_t i = 0; i < s.depth; ++i) {
-            auto block =
-                std::make_shared<TransformerBlock>(s.width, s.heads, s.activation, s.residualScale);
+            auto block = std::make_shared<TransformerBlock>(s.width, s.heads, s.activation,
+                                                            branchScale(s), logitScale);
             blocks->push_back(block);
             m_blocks.push_back(block);
         }
         m_ln = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({s.width})));
-        m_output = register_module("output", torch::nn::Linear(s.width, s.outputs));
+        output = register_module("output", torch::nn::Linear(s.width, s.outputs));
     }
 
     torch::Tensor forward(const torch::Tensor& input) override {
         const auto& shape = m_spec.inputShape;
         const torch::Tensor images = input.view({-1, shape[0], shape[1], shape[2]});
         const std::int64_t batch = images.size(0);
-        // [batch, width, h, w] -> [h*w, batch, width]
-        torch::Tensor x = m_embed->forward(images).flatten(2).permute({2, 0, 1});
-        x = torch::cat({m_cls.expand({1, batch, m_spec.width}), x}, 0) + m_position;
-        for (auto& block : m_blocks)
-            x = block->forward(x);
-        return m_output->forward(m_ln->forward(x[0]));
+        // [batch, width, h, w] -> [batch, h*w, width]
+        torch::Tensor x = m_embed->forward(images).flatten(2).transpose(1, 2);
+        note("patch_embed", x);
+        x = torch::cat({m_cls.expand({batch, 1, m_spec.width}), x}, 1) + m_position;
+        for (std::size_t i = 0; i < m_blocks.size(); ++i) {
+            x = m_blocks[i]->forward(x);
+            note("blocks." + std::to_string(i), x);
+        }
+        return readout(m_ln->forward(x.select(1, 0)));
     }
 
 private:
@@ -309,8 +320,160 @@ private:
     torch::Tensor m_cls, m_position;
     std::vector<std::shared_ptr<TransformerBlock>> m_blocks;
     torch::nn::LayerNorm m_ln{nullptr};
-    torch::nn::Linear m_output{nullptr};
 };
+
+std::shared_ptr<Model> construct(const ModelSpec& spec) {
+    switch (spec.kind) {
+    case ModelKind::Mlp:
+        return std::make_shared<MlpModel>(spec);
+    case ModelKind::Cnn:
+        return std::make_shared<CnnModel>(spec);
+    case ModelKind::ResNet:
+        return std::make_shared<ResNetModel>(spec);
+    case ModelKind::Vit:
+        break;
+    }
+    return std::make_shared<VitModel>(spec);
+}
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Each parameter's role, fan-in and (muP) which of its dimensions grow with width: mup's
+// set_base_shapes, by building the model at the base width and at twice it and comparing
+// shapes dimension by dimension.
+std::vector<TensorScaling> measureScaling(const ModelSpec& spec, Model& model) {
+    std::vector<torch::Tensor> base, delta;
+    if (spec.parametrization == Parametrization::MuP) {
+        ModelSpec b = spec;
+        b.parametrization = Parametrization::Sp;
+        b.width = spec.baseWidth;
+        base = construct(b)->parameters();
+        b.width = 2 * spec.baseWidth;
+        delta = construct(b)->parameters();
+    }
+    std::vector<TensorScaling> out;
+    std::size_t i = 0;
+    for (const auto& item : model.named_parameters()) {
+        TensorScaling t;
+        ParameterRule& r = t.rule;
+        const torch::Tensor& p = item.value();
+        r.name = item.key();
+        r.shape = p.sizes().vec();
+        // Position embeddings and the class token are added to activations, like biases.
+        const bool weight =
+            p.dim() >= 2 && !endsWith(r.name, "position") && !endsWith(r.name, "cls_token");
+        if (weight)
+            r.fanIn = double(p.numel() / p.size(0));
+        if (!base.empty()) {
+            const auto b = base[i].sizes(), d = delta[i].sizes();
+            double lastMult = 1;
+            for (std::int64_t k = 0; k < p.dim(); ++k) {
+                if (b[k] == d[k])
+                    continue;
+                ++t.infiniteDims;
+                lastMult = double(p.size(k)) / double(b[k]);
+                if (weight && k == 0)
+                    t.fanOutMult = lastMult;
+                if (weight && k == 1)
+                    t.fanInMult = lastMult;
+            }
+            r.widthMult = lastMult;
+        }
+        t.inResidualBranch =
+            r.name.rfind("blocks.", 0) == 0 && r.name.find(".project") == std::string::npos;
+        if (r.name == "output.weight")
+            r.role = "readout";
+        else if (r.name == "output.bias")
+            r.role = "finite";
+        else if (!weight)
+            r.role = "vector";
+        else if (!base.empty() ? t.fanInMult == 1.0 : i == 0)
+            r.role = "input";
+        else
+            r.role = "hidden";
+        out.push_back(std::move(t));
+        ++i;
+    }
+    return out;
+}
+
+// The learning-rate and weight-decay multipliers of METHODS.md 3.2 (mup), 3.5 (u-muP in
+// effective form) and 3.6 (depth-muP).
+void chooseMultipliers(const ModelSpec& spec, bool adamLike, TensorScaling& t) {
+    ParameterRule& r = t.rule;
+    const bool isWeight = r.role == "input" || r.role == "hidden" || r.role == "readout";
+    switch (spec.parametrization) {
+    case Parametrization::Sp:
+        break;
+    case Parametrization::MuP:
+        if (adamLike) {
+            if (t.infiniteDims == 2)
+                r.lrMult = 1 / t.fanInMult, r.wdMult = t.fanInMult;
+        } else if (t.infiniteDims == 1) {
+            r.lrMult = r.widthMult, r.wdMult = 1 / r.widthMult;
+        } else if (t.infiniteDims == 2) {
+            const double ratio = t.fanInMult / t.fanOutMult;
+            r.lrMult = 1 / ratio, r.wdMult = ratio;
+        }
+        break;
+    case Parametrization::UMuP: {
+        // A unit-init weight W behind a forward multiplier a, trained with lr eta_W, is the
+        // same network as a weight aW with Adam lr a eta_W, or SGD lr a^2 eta_W.
+        const double a = r.role == "readout" ? 1 / r.fanIn : isWeight ? 1 / std::sqrt(r.fanIn) : 1;
+        double unitLr = 1; // u-muP's lr for the unit-scale tensor, relative to eta
+        if (adamLike)
+            unitLr = r.role == "input" || r.role == "hidden" ? 1 / std::sqrt(r.fanIn) : 1;
+        else
+            unitLr = r.role == "readout" ? 1
+                     : isWeight          ? std::sqrt(r.fanIn)
+                                         : double(r.shape.empty() ? 1 : r.shape[0]);
+        r.lrMult = adamLike ? a * unitLr : a * a * unitLr;
+        break;
+    }
+    }
+    const std::int64_t blocks = residualBlocks(spec);
+    if (spec.depthMuP && t.inResidualBranch && blocks > 0 &&
+        (adamLike || spec.parametrization == Parametrization::UMuP))
+        r.lrMult /= std::sqrt(double(blocks));
+}
+
+// Re-initializes `model` for its parametrization (SP keeps LibTorch's defaults): under muP and
+// u-muP every weight N(0, 1 / fan_in) and biases zero; muP's readout zero (or N(0, 1 / base
+// fan_in)) behind its 1 / m multiplier, u-muP's readout N(0, 1 / fan_in^2); the attention
+// queries zero (mup's recommendation).
+void initialize(const ModelSpec& spec, Model& model) {
+    if (spec.parametrization == Parametrization::Sp)
+        return;
+    const torch::NoGradGuard noGrad;
+    std::size_t i = 0;
+    for (const auto& item : model.named_parameters()) {
+        torch::Tensor p = item.value();
+        const ParameterRule& r = model.scaling[i++].rule;
+        if (r.role == "readout") {
+            if (spec.parametrization == Parametrization::UMuP)
+                p.normal_(0.0, 1.0 / r.fanIn);
+            else if (spec.readoutZeroInit)
+                p.zero_();
+            else
+                p.normal_(0.0, 1.0 / std::sqrt(r.fanIn / r.widthMult));
+        } else if (r.role == "input" || r.role == "hidden") {
+            p.normal_(0.0, 1.0 / std::sqrt(r.fanIn));
+            if (endsWith(r.name, "attention.qkv.weight"))
+                p.slice(0, 0, p.size(0) / 3).zero_();
+        } else if (endsWith(r.name, ".bias")) {
+            p.zero_();
+        }
+    }
+    if (spec.parametrization == Parametrization::MuP)
+        for (TensorScaling& t : model.scaling)
+            if (t.rule.role == "readout") {
+                model.readoutMult = spec.outputMult / t.rule.widthMult;
+                t.rule.forwardMult = model.readoutMult;
+            }
+}
 
 } // namespace
 
@@ -330,46 +493,66 @@ torch::Tensor activate(Activation activation, const torch::Tensor& x) {
     return x;
 }
 
-std::vector<ParamGroup> parameterGroups(Model& model, const ModelSpec& spec, bool adamLike) {
-    if (spec.parametrization == Parametrization::Sp) {
-        ParamGroup all{"all", model.parameters(), 1, 1};
-        return {all};
-    }
-    // How many of a tensor's dimensions grow with width, by name (shapes would be ambiguous
-    // where the width happens to equal the input size): hidden.0.weight has a finite fan-in
-    // (1), later hidden weights are width x width (2), biases and norms are width-long (1),
-    // the readout weight has a finite fan-out (1), the readout bias is finite (0).
-    const double m = double(spec.width) / double(spec.baseWidth);
-    ParamGroup matrices{"hidden matrices", {}, adamLike ? 1 / m : 1, adamLike ? m : 1};
-    ParamGroup vectors{"vector-like", {}, adamLike ? 1 : m, adamLike ? 1 : 1 / m};
-    ParamGroup finite{"finite", {}, 1, 1};
-    for (const auto& item : model.named_parameters()) {
-        const std::string& name = item.key();
-        if (name == "output.bias")
-            finite.params.push_back(item.value());
-        else if (name.rfind("hidden.", 0) == 0 && name.rfind("hidden.0.", 0) != 0 &&
-                 name.size() > 7 && name.substr(name.size() - 7) == ".weight")
-            matrices.params.push_back(item.value());
-        else
-            vectors.params.push_back(item.value());
-    }
+std::vector<ParamGroup> parameterGroups(Model& model, bool adamLike) {
+    (void)adamLike; // the rules were chosen for it when the model was built
     std::vector<ParamGroup> groups;
-    for (auto* g : {&vectors, &matrices, &finite})
-        if (!g->params.empty())
-            groups.push_back(std::move(*g));
+    const auto params = model.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const ParameterRule& r = model.scaling.at(i).rule;
+        auto same = [&](const ParamGroup& g) {
+            return g.lrMult == r.lrMult && g.wdMult == r.wdMult;
+        };
+        auto it = std::find_if(groups.begin(), groups.end(), same);
+        if (it == groups.end()) {
+            groups.push_back({r.role, {}, r.lrMult, r.wdMult});
+            it = groups.end() - 1;
+        } else if (it->name.find(r.role) == std::string::npos) {
+            it->name += "+" + r.role;
+        }
+        it->params.push_back(params[i]);
+    }
     return groups;
+}
+
+std::int64_t residualBlocks(const ModelSpec& spec) {
+    switch (spec.kind) {
+    case ModelKind::ResNet:
+        return 3 * spec.depth;
+    case ModelKind::Vit:
+        return spec.depth;
+    case ModelKind::Mlp:
+    case ModelKind::Cnn:
+        break;
+    }
+    return 0;
+}
+
+std::vector<ParameterRule> parameterRules(const ModelSpec& spec, bool adamLike,
+                                          std::uint64_t seed) {
+    const auto model = buildModel(spec, seed, adamLike);
+    std::vector<ParameterRule> rules;
+    const auto params = model->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        ParameterRule r = model->scaling[i].rule;
+        r.initStd = params[i].numel() > 1 ? params[i].std().item<double>() : 0.0;
+        rules.push_back(std::move(r));
+    }
+    return rules;
 }
 
 void checkModelSpec(const ModelSpec& s) {
     const auto fail = [](const std::string& what) { throw std::invalid_argument(what); };
     if (s.width < 1 || s.depth < 0 || s.outputs < 1)
         fail("model.width and model.depth must be positive");
-    if (s.parametrization == Parametrization::MuP) {
-        if (s.kind != ModelKind::Mlp)
-            fail("parametrization.kind mup is implemented for model.kind mlp only");
-        if (s.baseWidth < 1)
-            fail("parametrization.base_width must be positive");
-    }
+    if (s.parametrization == Parametrization::MuP && s.baseWidth < 1)
+        fail("parametrization.base_width must be positive");
+    if (s.parametrization == Parametrization::MuP && s.kind == ModelKind::Vit &&
+        s.baseWidth % s.heads)
+        fail("parametrization.base_width " + std::to_string(s.baseWidth) +
+             " must be a multiple of model.heads " + std::to_string(s.heads) +
+             " (muP scales attention logits by the base head size)");
+    if (s.depthMuP && residualBlocks(s) == 0)
+        fail("parametrization.depth_mup needs residual blocks: model.kind resnet or vit");
     if (s.kind == ModelKind::Mlp)
         return;
     const char* kind = s.kind == ModelKind::Cnn      ? "cnn"
@@ -408,25 +591,26 @@ std::string describe(const ModelSpec& s) {
         out << ", residual scale " << s.residualScale;
     if (s.parametrization == Parametrization::MuP)
         out << ", muP (base width " << s.baseWidth << ")";
+    if (s.parametrization == Parametrization::UMuP)
+        out << ", u-muP";
+    if (s.depthMuP)
+        out << ", depth-muP (1/sqrt(" << residualBlocks(s) << ") branches)";
     return out.str();
 }
 
-std::shared_ptr<Model> buildModel(const ModelSpec& spec, std::uint64_t seed) {
+std::shared_ptr<Model> buildModel(const ModelSpec& spec, std::uint64_t seed, bool adamLike) {
     checkModelSpec(spec);
     static std::mutex seedMutex;
     const std::lock_guard lock(seedMutex);
     torch::manual_seed(seed);
-    switch (spec.kind) {
-    case ModelKind::Mlp:
-        return std::make_shared<MlpModel>(spec);
-    case ModelKind::Cnn:
-        return std::make_shared<CnnModel>(spec);
-    case ModelKind::ResNet:
-        return std::make_shared<ResNetModel>(spec);
-    case ModelKind::Vit:
-        break;
-    }
-    return std::make_shared<VitModel>(spec);
+    std::shared_ptr<Model> model = construct(spec);
+    // measured after the model's own draws, so SP models stay what LibTorch's defaults give
+    model->scaling = measureScaling(spec, *model);
+    for (TensorScaling& t : model->scaling)
+        chooseMultipliers(spec, adamLike, t);
+    torch::manual_seed(seed ^ 0x9e3779b97f4a7c15ull);
+    initialize(spec, *model);
+    return model;
 }
 
 } // namespace ps

@@ -8,38 +8,75 @@
 
 #include <memory>
 #include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 
 namespace ps {
+
+// How one parameter tensor relates to the model's width and depth, fixed when the model is
+// built; the parametrization's init and learning-rate rules read it.
+struct TensorScaling {
+    ParameterRule rule;            // role, fan-in, width multiplier and the multipliers chosen
+    int infiniteDims = 0;          // muP: how many dimensions grow with width (mup's ninf)
+    double fanInMult = 1;          // muP: fan-in / base fan-in (1 where the fan-in is finite)
+    double fanOutMult = 1;         // muP: fan-out / base fan-out
+    bool inResidualBranch = false; // inside a residual block's branch (depth-muP)
+};
 
 class Model : public torch::nn::Module {
 public:
     virtual torch::Tensor forward(const torch::Tensor& x) = 0;
     // The same forward pass, also returning what each layer computed (before its activation),
-    // by layer name, in order: for the coordinate check. Models that do not record return
-    // only the output, as "output".
-    virtual torch::Tensor
-    forwardRecording(const torch::Tensor& x,
-                     std::vector<std::pair<std::string, torch::Tensor>>& out) {
-        torch::Tensor y = forward(x);
-        out.emplace_back("output", y);
+    // by layer name, in order: for the coordinate check.
+    torch::Tensor forwardRecording(const torch::Tensor& x,
+                                   std::vector<std::pair<std::string, torch::Tensor>>& out) {
+        m_recording = &out;
+        torch::Tensor y;
+        try {
+            y = forward(x);
+        } catch (...) {
+            m_recording = nullptr;
+            throw;
+        }
+        m_recording = nullptr;
         return y;
     }
+
+    // Per parameter, in named_parameters() order; set by buildModel.
+    std::vector<TensorScaling> scaling;
+    // muP: the readout computes W (readoutMult x); 1 otherwise.
+    double readoutMult = 1.0;
+
+protected:
+    void note(const std::string& layer, const torch::Tensor& x) {
+        if (m_recording)
+            m_recording->emplace_back(layer, x);
+    }
+    // Every model's last layer is the Linear registered as "output".
+    torch::Tensor readout(const torch::Tensor& x) {
+        torch::Tensor y = output->forward(readoutMult == 1.0 ? x : x * readoutMult);
+        note("output", y);
+        return y;
+    }
+    torch::nn::Linear output{nullptr};
+
+private:
+    std::vector<std::pair<std::string, torch::Tensor>>* m_recording = nullptr;
 };
 
-// Parameters that share a learning-rate and weight-decay multiplier: one group under SP;
-// under muP the mup package's rule by how many of a tensor's dimensions grow with width
-// (Adam: hidden matrices lr / m, wd * m; SGD: vector-like tensors lr * m, wd / m).
+// Parameters that share a learning-rate and weight-decay multiplier (model.scaling's rules):
+// one group under SP without depth-muP, several under muP and u-muP.
 struct ParamGroup {
     std::string name;
     std::vector<torch::Tensor> params;
     double lrMult = 1, wdMult = 1;
 };
-std::vector<ParamGroup> parameterGroups(Model& model, const ModelSpec& spec, bool adamLike);
+std::vector<ParamGroup> parameterGroups(Model& model, bool adamLike);
 
 // Builds `spec` with LibTorch's default initialization drawn from a generator seeded with
-// `seed` (under a lock: LibTorch initializes from its one global generator).
-std::shared_ptr<Model> buildModel(const ModelSpec& spec, std::uint64_t seed);
+// `seed` (under a lock: LibTorch initializes from its one global generator), then applies the
+// parametrization's init and fills model.scaling with its rules for `adamLike` optimizers.
+std::shared_ptr<Model> buildModel(const ModelSpec& spec, std::uint64_t seed, bool adamLike = true);
 
 torch::Tensor activate(Activation activation, const torch::Tensor& x);
 
