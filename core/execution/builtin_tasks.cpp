@@ -159,6 +159,9 @@ TaskSpec classifyTaskSpec() {
         num("epochs", T::Int, 5, 1, 100000, "training epochs"),
         num("batch_size", T::Int, 128, 1, 1 << 20, "mini-batch size"),
         str("device", "auto", {}, "auto | cpu | cuda | cuda:N"),
+        str("precision", "auto", {"auto", "fp32", "bf16", "fp16"},
+            "mixed precision: auto = bf16 on a GPU that has it (else fp16 with loss scaling), "
+            "fp32 on the CPU"),
         num("seed", T::Int, 0, 0, std::nullopt, "seed of initialization and batch order"),
         num("threads", T::Int, 0, 0, 1024, "intra-op threads per worker; 0 = cores / workers"),
     };

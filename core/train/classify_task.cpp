@@ -8,6 +8,7 @@
 #include "core/train/lr_range.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/models_torch.h"
+#include "core/train/precision_torch.h"
 #include "core/train/train_tasks.h"
 
 #include <algorithm>
@@ -173,6 +174,7 @@ struct ClassifyConfig {
     std::int64_t epochs = 1;
     std::int64_t batchSize = 128;
     std::string device;
+    std::string precision;
     std::uint64_t seed = 0;
     int threads = 0;
 };
@@ -292,6 +294,7 @@ ClassifyConfig readConfig(const Json& s) {
     c.epochs = setting<std::int64_t>(s, "epochs");
     c.batchSize = setting<std::int64_t>(s, "batch_size");
     c.device = setting<std::string>(s, "device");
+    c.precision = setting<std::string>(s, "precision");
     c.seed = setting<std::uint64_t>(s, "seed");
     c.threads = setting<int>(s, "threads");
 
@@ -536,7 +539,7 @@ Dataset makeDataset(const ClassifyConfig& c) {
     return loadIdx(c.datasetImages, c.datasetLabels);
 }
 
-Evaluation evaluate(Net& model, const Examples& examples) {
+Evaluation evaluate(Net& model, const Examples& examples, Precision precision) {
     // Chunks bound the memory of one forward pass; their size does not change the result
     // beyond summation order.
     constexpr std::int64_t kChunk = 4096;
@@ -545,6 +548,7 @@ Evaluation evaluate(Net& model, const Examples& examples) {
     const std::int64_t n = examples.count();
     torch::Tensor lossSum = torch::zeros({}, examples.images.options().dtype(torch::kFloat64));
     torch::Tensor correct = torch::zeros({}, examples.images.options().dtype(torch::kInt64));
+    const AutocastScope autocast(examples.images.device(), precision);
     for (std::int64_t begin = 0; begin < n; begin += kChunk) {
         const std::int64_t end = std::min(n, begin + kChunk);
         const torch::Tensor output = model->forward(examples.images.slice(0, begin, end));
@@ -626,6 +630,7 @@ struct Setup {
     Net model;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     std::vector<double> lrMultipliers; // per parameter group (muP)
+    Precision precision = Precision::Fp32;
 };
 
 // "" when ready, else why the trial fails (a setting, an impossible split). A missing or
@@ -635,7 +640,10 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
     try {
         s.config = readConfig(settings);
         s.device = resolveDevice(s.config.device);
+        s.precision = resolvePrecision(s.config.precision, s.device);
     } catch (const SettingError& error) {
+        return error.what();
+    } catch (const std::invalid_argument& error) {
         return error.what();
     }
     const ClassifyConfig& config = s.config;
@@ -727,7 +735,8 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
                  std::to_string(s.val.count()) + " validation / " + std::to_string(s.test.count()) +
                  " test examples, " + describe(built) + ", " + config.activationName + ", " +
                  config.optimizerName + " lr " + formatLoss(config.lr) + ", device " +
-                 s.device.str() + ", " + std::to_string(torch::get_num_threads()) + " thread(s)");
+                 s.device.str() + " (" + toText(s.precision) + "), " +
+                 std::to_string(torch::get_num_threads()) + " thread(s)");
     if (s.lrMultipliers.size() > 1) {
         std::string groups;
         for (const auto& g : s.optimizer->param_groups())
@@ -854,7 +863,10 @@ private:
         schedule.lr = config.lr;
         schedule.stepsPerEpoch = batchesPerEpoch;
         schedule.totalSteps = std::max<std::int64_t>(1, batchesPerEpoch * config.epochs);
-        std::optional<double> firstLoss; // what an exploding loss is measured against
+        std::optional<double> firstLoss;  // what an exploding loss is measured against
+        std::optional<LossScaler> scaler; // fp16 only: bf16 has fp32's range
+        if (setup.precision == Precision::Fp16)
+            scaler.emplace();
 
         // Where the time goes: the model's own work (forward, loss, backward, optimizer step)
         // against the whole training loop (also batching, schedule, reporting, snapshots).
@@ -903,9 +915,14 @@ private:
                               lrMultipliers);
                 const auto modelStart = Clock::now();
                 optimizer.zero_grad();
-                const torch::Tensor output = model->forward(images);
-                const torch::Tensor loss =
-                    mixed ? mixupCrossEntropy(output, *mixed) : lossOf(output, train, labels);
+                torch::Tensor loss;
+                {
+                    // forward and loss in the trial's precision; backward follows the casts
+                    const AutocastScope autocast(device, setup.precision);
+                    const torch::Tensor output = model->forward(images);
+                    loss =
+                        mixed ? mixupCrossEntropy(output, *mixed) : lossOf(output, train, labels);
+                }
                 const double value = loss.item<double>();
                 if (!firstLoss)
                     firstLoss = value;
@@ -923,10 +940,21 @@ private:
                         " at epoch " + std::to_string(epoch) + ", step " + std::to_string(step);
                     return result;
                 }
-                loss.backward();
-                if (config.gradClip > 0)
-                    torch::nn::utils::clip_grad_norm_(model->parameters(), config.gradClip);
-                optimizer.step();
+                bool finite = true;
+                if (scaler) {
+                    scaler->scale(loss).backward();
+                    finite = scaler->unscale(model->parameters());
+                } else {
+                    loss.backward();
+                }
+                // an fp16 step whose gradients overflowed is skipped and the scale lowered
+                if (finite) {
+                    if (config.gradClip > 0)
+                        torch::nn::utils::clip_grad_norm_(model->parameters(), config.gradClip);
+                    optimizer.step();
+                }
+                if (scaler)
+                    scaler->update(finite);
                 modelSeconds += std::chrono::duration<double>(Clock::now() - modelStart).count();
                 trained += batch.size(0);
                 lossSum += value * double(batch.size(0));
@@ -943,7 +971,7 @@ private:
             }
             loopSeconds += std::chrono::duration<double>(Clock::now() - loopStart).count();
             const auto evalStart = Clock::now();
-            const Evaluation evaluation = evaluate(model, val);
+            const Evaluation evaluation = evaluate(model, val, setup.precision);
             evalSeconds += std::chrono::duration<double>(Clock::now() - evalStart).count();
             evaluated += val.count();
             result.metrics = {
@@ -965,7 +993,7 @@ private:
             result.metrics["eval_samples_per_s"] = double(evaluated) / evalSeconds;
         // The test split is looked at once, after training, and only reported as final values.
         if (test.count() > 0) {
-            const Evaluation onTest = evaluate(model, test);
+            const Evaluation onTest = evaluate(model, test, setup.precision);
             result.metrics["test_loss"] = onTest.loss;
             if (!test.regression)
                 result.metrics["test_acc"] = onTest.accuracy;

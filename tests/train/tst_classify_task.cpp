@@ -171,6 +171,8 @@ private Q_SLOTS:
     void weightsAndSnapshotsAreSaved();
     void coordinateCheckSeparatesSpFromMuP();
     void depthMuPNeedsResidualBlocks();
+    void bf16AutocastTrainsOnTheCpu();
+    void fp16NeedsAGpu();
     void augmentationsTrainDeterministically();
 
 private:
@@ -958,6 +960,38 @@ void TestClassifyTask::depthMuPNeedsResidualBlocks() {
     QCOMPARE(endName(r.end), "Fail");
     QVERIFY2(r.reason.find("parametrization.depth_mup needs residual blocks") != std::string::npos,
              r.reason.c_str());
+}
+
+void TestClassifyTask::bf16AutocastTrainsOnTheCpu() {
+    // The CPU's bf16 autocast: the run learns, says so in its log, and its numbers differ
+    // from fp32's (the forward pass really ran in bf16).
+    ps::Json settings = smallSettings();
+    settings["precision"] = "fp32";
+    RecordingFeedback full;
+    const ps::TaskResult fp32 = runClassify(settings, full);
+    settings["precision"] = "bf16";
+    RecordingFeedback half;
+    const ps::TaskResult bf16 = runClassify(settings, half);
+    QVERIFY2(bf16.end == ps::TaskEnd::Complete, bf16.reason.c_str());
+    QVERIFY2(half.lines().front().find("device cpu (bf16)") != std::string::npos,
+             half.lines().front().c_str());
+    QVERIFY2(full.lines().front().find("device cpu (fp32)") != std::string::npos,
+             full.lines().front().c_str());
+    QVERIFY(bf16.metrics.at("val_loss") < 0.8 * std::log(10.0));
+    QVERIFY(!bitwiseEqual(bf16.metrics.at("val_loss"), fp32.metrics.at("val_loss")));
+    QVERIFY2(
+        std::abs(bf16.metrics.at("val_loss") - fp32.metrics.at("val_loss")) < 0.1,
+        qPrintable(
+            QString("%1 vs %2").arg(bf16.metrics.at("val_loss")).arg(fp32.metrics.at("val_loss"))));
+}
+
+void TestClassifyTask::fp16NeedsAGpu() {
+    ps::Json settings = smallSettings();
+    settings["precision"] = "fp16";
+    RecordingFeedback feedback;
+    const ps::TaskResult r = runClassify(settings, feedback);
+    QCOMPARE(endName(r.end), "Fail");
+    QVERIFY2(r.reason.find("fp16 needs a CUDA device") != std::string::npos, r.reason.c_str());
 }
 
 void TestClassifyTask::augmentationsTrainDeterministically() {
