@@ -1,4 +1,5 @@
 #include "app/cli/commands.h"
+#include "core/execution/gpus.h"
 #include "core/execution/local_executor.h"
 #include "core/execution/orchestrator.h"
 #include "core/execution/task.h"
@@ -108,10 +109,19 @@ int runCommand(int argc, char** argv) {
         std::signal(SIGINT, onInterrupt);
         std::signal(SIGTERM, onInterrupt);
         const bool tty = isatty(STDERR_FILENO) != 0;
-        if (!quiet)
+        if (!quiet) {
             std::fprintf(stderr, "study %s: %d trials, %d in parallel; storage %s\n",
                          config.name.c_str(), config.budget.trials, config.budget.parallel,
                          dbPath.c_str());
+            const std::vector<std::string> gpus = visibleGpus();
+            std::string where = "CPU slots (no GPU visible)";
+            if (!gpus.empty()) {
+                where = "one GPU each, round robin over CUDA_VISIBLE_DEVICES ";
+                for (std::size_t i = 0; i < gpus.size(); ++i)
+                    where += (i ? "," : "") + gpus[i];
+            }
+            std::fprintf(stderr, "workers: %s\n", where.c_str());
+        }
         const std::string metric = config.objective().metric;
         RunEnd end = orchestrator.run(g_interrupt, [&](const RunProgress& p) {
             if (!quiet)

@@ -1,5 +1,6 @@
 #include "core/execution/local_executor.h"
 
+#include "core/execution/gpus.h"
 #include "core/execution/worker_loop.h"
 
 #include <algorithm>
@@ -42,7 +43,7 @@ std::string siblingProgram(const std::string& name) {
 LocalExecutor::LocalExecutor(LocalExecutorOptions options) : m_options(std::move(options)) {}
 
 LocalExecutor::~LocalExecutor() {
-    if (!m_pids.empty())
+    if (!m_workers.empty())
         stop(5.0);
 }
 
@@ -51,12 +52,13 @@ void LocalExecutor::start(int workers) {
     // LibTorch process train small MLPs 4-12x slower than one, and two one-thread workers
     // already use both cores.
     m_threadsPerWorker = 1;
+    m_gpus = m_options.gpus ? *m_options.gpus : visibleGpus();
     m_running = true;
     for (int i = 0; i < workers; ++i)
-        m_pids.push_back(spawn());
+        m_workers.push_back({spawn(i), i});
 }
 
-pid_t LocalExecutor::spawn() {
+pid_t LocalExecutor::spawn(int slot) {
     std::vector<std::string> args = {
         m_options.workerProgram,           "--storage",    m_options.storageUrl,    "--study-id",
         std::to_string(m_options.studyId), "--parent-pid", std::to_string(getpid())};
@@ -69,8 +71,13 @@ pid_t LocalExecutor::spawn() {
         if (kv.rfind("OMP_NUM_THREADS=", 0) == 0 || kv.rfind("OPENBLAS_NUM_THREADS=", 0) == 0 ||
             kv.rfind("MKL_NUM_THREADS=", 0) == 0)
             continue;
+        if (!m_gpus.empty() && kv.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0)
+            continue;
         env.push_back(kv);
     }
+    // Each worker sees one GPU, as cuda:0: `device: auto` then trains on the worker's own.
+    if (!m_gpus.empty())
+        env.push_back("CUDA_VISIBLE_DEVICES=" + gpuForWorker(m_gpus, slot));
     env.push_back("OMP_NUM_THREADS=" + threads);
     env.push_back("OPENBLAS_NUM_THREADS=1");
     env.push_back("MKL_NUM_THREADS=1");
@@ -115,17 +122,19 @@ pid_t LocalExecutor::spawn() {
 
 std::vector<std::string> LocalExecutor::poll() {
     std::vector<std::string> ended;
-    for (auto& pid : m_pids) {
+    std::vector<int> freed;
+    for (auto& w : m_workers) {
         int status = 0;
-        if (waitpid(pid, &status, WNOHANG) != pid)
+        if (waitpid(w.pid, &status, WNOHANG) != w.pid)
             continue;
-        ended.push_back(hostPrefix() + std::to_string(pid));
-        pid = 0;
+        ended.push_back(hostPrefix() + std::to_string(w.pid));
+        freed.push_back(w.slot);
+        w.pid = 0;
     }
-    std::erase(m_pids, 0);
+    std::erase_if(m_workers, [](const Worker& w) { return w.pid == 0; });
     if (m_running) {
-        for (std::size_t i = 0; i < ended.size() && m_restarts < m_options.maxRestarts; ++i) {
-            m_pids.push_back(spawn());
+        for (std::size_t i = 0; i < freed.size() && m_restarts < m_options.maxRestarts; ++i) {
+            m_workers.push_back({spawn(freed[i]), freed[i]});
             ++m_restarts;
         }
     }
@@ -135,27 +144,27 @@ std::vector<std::string> LocalExecutor::poll() {
 std::vector<std::string> LocalExecutor::stop(double graceSeconds) {
     m_running = false;
     std::vector<std::string> names;
-    for (pid_t pid : m_pids) {
-        names.push_back(hostPrefix() + std::to_string(pid));
-        kill(pid, SIGTERM);
+    for (const Worker& w : m_workers) {
+        names.push_back(hostPrefix() + std::to_string(w.pid));
+        kill(w.pid, SIGTERM);
     }
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::duration<double>(graceSeconds);
-    while (!m_pids.empty() && std::chrono::steady_clock::now() < deadline) {
-        for (auto& pid : m_pids) {
+    while (!m_workers.empty() && std::chrono::steady_clock::now() < deadline) {
+        for (auto& w : m_workers) {
             int status = 0;
-            if (waitpid(pid, &status, WNOHANG) == pid)
-                pid = 0;
+            if (waitpid(w.pid, &status, WNOHANG) == w.pid)
+                w.pid = 0;
         }
-        std::erase(m_pids, 0);
+        std::erase_if(m_workers, [](const Worker& w) { return w.pid == 0; });
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    for (pid_t pid : m_pids) {
-        kill(pid, SIGKILL);
+    for (const Worker& w : m_workers) {
+        kill(w.pid, SIGKILL);
         int status = 0;
-        waitpid(pid, &status, 0);
+        waitpid(w.pid, &status, 0);
     }
-    m_pids.clear();
+    m_workers.clear();
     return names;
 }
 
