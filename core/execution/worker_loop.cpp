@@ -8,6 +8,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <signal.h>
 #include <thread>
@@ -92,7 +93,24 @@ public:
     const std::optional<std::string>& pruneReason() const { return m_pruneReason; }
     std::optional<double> lastObjective() const { return m_lastObjective; }
 
-    void log(const std::string& line) override { m_log += line + "\n"; }
+    // A task's log lines go to task.log in its trial folder, recorded as the trial's log
+    // unless the task keeps a log file of its own (an external command's standard error).
+    void log(const std::string& line) override {
+        if (m_trialDir.empty())
+            return;
+        const std::filesystem::path path = m_trialDir / "task.log";
+        std::error_code ec;
+        std::filesystem::create_directories(m_trialDir, ec);
+        std::ofstream out(path, std::ios::app);
+        if (!out)
+            return; // the log is a convenience; a full disk must not fail the trial
+        out << line << '\n';
+        if (!m_logRecorded && !m_taskKeepsLog) {
+            m_storage.updateTrialSystem(m_trial.id, {{"log", path.string()}});
+            m_logRecorded = true;
+        }
+    }
+    void setTrialDir(std::filesystem::path dir) { m_trialDir = std::move(dir); }
 
     void checkpointSaved(std::int64_t step) override {
         m_storage.updateTrialSystem(m_trial.id,
@@ -101,6 +119,7 @@ public:
     void setCheckpointPath(std::string path) { m_checkpointPath = std::move(path); }
 
     void logFileCreated(const std::string& path) override {
+        m_taskKeepsLog = true;
         m_storage.updateTrialSystem(m_trial.id, {{"log", path}});
     }
 
@@ -127,7 +146,8 @@ private:
     std::optional<std::string> m_pruneReason;
     std::optional<double> m_lastObjective;
     std::vector<MetricPoint> m_pending;
-    std::string m_log;
+    std::filesystem::path m_trialDir;
+    bool m_logRecorded = false, m_taskKeepsLog = false;
     std::string m_checkpointPath;
     Clock::time_point m_lastFlush = Clock::now();
     mutable Clock::time_point m_lastControlCheck = Clock::now();
@@ -233,6 +253,7 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
         input.baseDir = config.baseDir;
         BatchingFeedback feedback(*storage, *trial, options, stop, scheduler.get(),
                                   objective.metric);
+        feedback.setTrialDir(trialDir);
         TaskResult result;
         try {
             // Checkpoints are written only where something will resume from them.

@@ -61,6 +61,44 @@ private Q_SLOTS:
         QVERIFY(workers.size() <= 2);
     }
 
+    void taskLogLinesAreKeptWithTheTrial() {
+        // A task's log lines land in task.log in its trial folder, recorded as system.log.
+        class Chatty final : public Task {
+        public:
+            TaskResult run(const TaskInput& input, TaskFeedback& feedback) override {
+                feedback.log("chatty: trial " + std::to_string(input.trialNumber));
+                feedback.log("chatty: done");
+                TaskResult r;
+                r.end = TaskEnd::Complete;
+                r.metrics = {{"loss", 1.0}};
+                return r;
+            }
+        };
+        TaskSpec spec = m_catalog.spec("noop") ? *m_catalog.spec("noop") : TaskSpec{};
+        spec.kind = "chatty";
+        spec.resumable = false;
+        m_catalog.add(spec, [] { return std::make_unique<Chatty>(); });
+        auto dir = test::makeTempDir();
+        const std::string text = "name: t\ntask: {kind: chatty}\nspace:\n  x: {type: float, "
+                                 "low: -1, high: 1}\nobjective: {metric: loss}\n"
+                                 "budget: {trials: 3, parallel: 1}\n";
+        const StudyConfig c = parseStudyText(text, "t.yaml", dir.path().toStdString(), m_catalog);
+        auto storage = openStorage(c.storageUrl);
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        QCOMPARE(o.run(interrupt, [](const RunProgress&) {}), RunEnd::Finished);
+        for (const auto& t : storage->trials(o.studyId())) {
+            const std::string path = t.system.value("log", std::string());
+            QVERIFY2(path.ends_with("trial-" + std::to_string(t.number) + "/task.log"),
+                     path.c_str());
+            QFile file(QString::fromStdString(path));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QCOMPARE(file.readAll(),
+                     QByteArray("chatty: trial " + QByteArray::number(qint64(t.number)) +
+                                "\nchatty: done\n"));
+        }
+    }
+
     void resumesAfterInterruptWithoutRedoingTrials() {
         auto dir = test::makeTempDir();
         const StudyConfig c = config(dir, 24, ", sleep_ms: 10");
