@@ -1,6 +1,8 @@
 // paramscope-worker: claims trials of one study from storage and runs them until told to
-// stop. Started by the local executor (one per CPU slot or GPU); no Qt.
+// stop. Started by the local executor (one per CPU slot or GPU); no Qt. `augment-grid` renders
+// a configuration's augmentations instead (augment_grid_command.h).
 
+#include "app/worker/augment_grid_command.h"
 #include "core/execution/worker_loop.h"
 #include "core/storage/storage.h"
 #include "core/train/train_tasks.h"
@@ -23,10 +25,15 @@ void onSignal(int) {
 
 int usage(FILE* out) {
     std::fputs("usage: paramscope-worker --storage URL --study-id ID [--parent-pid PID] "
-               "[--exit-when-idle]\n\n"
+               "[--exit-when-idle]\n"
+               "       paramscope-worker augment-grid --settings FILE [--params JSON] "
+               "[--rows N] [--cols K]\n"
+               "                                      [--seed S] --out PATH.pgm\n\n"
                "Claims WAITING trials of one study and runs them until SIGTERM/SIGINT, a Stop\n"
                "written to the study, or (with --exit-when-idle) no trial left to claim.\n"
-               "A trial interrupted by a stop goes back to WAITING.\n",
+               "A trial interrupted by a stop goes back to WAITING.\n\n"
+               "augment-grid writes what a classify configuration's augmentations do to its\n"
+               "training images, as an image file (augment-grid --help for more).\n",
                out);
     return out == stdout ? 0 : 2;
 }
@@ -34,6 +41,8 @@ int usage(FILE* out) {
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::strcmp(argv[1], "augment-grid") == 0)
+        return ps::augmentGridCommand(argc - 1, argv + 1);
     ps::WorkerOptions options;
     long parent = 0;
     for (int i = 1; i < argc; ++i) {

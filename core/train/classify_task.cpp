@@ -3,6 +3,7 @@
 
 #include "core/execution/builtin_tasks.h"
 #include "core/train/augment_torch.h"
+#include "core/train/classify_torch.h"
 #include "core/train/datasets.h"
 #include "core/train/fashion_mnist.h"
 #include "core/train/lr_range.h"
@@ -633,23 +634,18 @@ struct Setup {
     Precision precision = Precision::Fp32;
 };
 
-// "" when ready, else why the trial fails (a setting, an impossible split). A missing or
-// corrupt dataset throws, naming the file; the worker turns that into a FAIL.
-std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
-                    const std::string& who) {
-    try {
-        s.config = readConfig(settings);
-        s.device = resolveDevice(s.config.device);
-        s.precision = resolvePrecision(s.config.precision, s.device);
-    } catch (const SettingError& error) {
-        return error.what();
-    } catch (const std::invalid_argument& error) {
-        return error.what();
-    }
+// The data s.config names, read and split as for every trial with these settings: s.train,
+// s.val and s.test standardized on s.device, the input shape, the pixel standardization and
+// the outputs; `source` says what was read. With trainOnly > 0, only the first trainOnly
+// training examples and no validation or test examples (what the augmentation grid shows).
+// "" when ready, else why not (an impossible split); a missing or corrupt dataset throws,
+// naming the file.
+std::string loadData(Setup& s, std::string& source, std::int64_t trainOnly = 0) {
     const ClassifyConfig& config = s.config;
-    if (config.threads > 0)
-        torch::set_num_threads(config.threads);
-    std::string source;
+    const auto keep = [trainOnly](std::vector<std::int64_t>& rows) {
+        if (trainOnly > 0 && static_cast<std::int64_t>(rows.size()) > trainOnly)
+            rows.resize(static_cast<std::size_t>(trainOnly));
+    };
     if (config.datasetName == "fashion-mnist") {
         const FashionMnistImages& data =
             loadFashionMnist(config.datasetPath, FashionMnistPart::Train);
@@ -660,13 +656,16 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
         } catch (const std::invalid_argument& error) {
             return error.what();
         }
+        keep(split.train);
         s.train = gather(data, split.train, s.device);
-        s.val = gather(data, split.val, s.device);
-        const FashionMnistImages& test =
-            loadFashionMnist(config.datasetPath, FashionMnistPart::Test);
-        std::vector<std::int64_t> all(static_cast<std::size_t>(test.count));
-        std::iota(all.begin(), all.end(), std::int64_t{0});
-        s.test = gather(test, all, s.device);
+        if (trainOnly <= 0) {
+            s.val = gather(data, split.val, s.device);
+            const FashionMnistImages& test =
+                loadFashionMnist(config.datasetPath, FashionMnistPart::Test);
+            std::vector<std::int64_t> all(static_cast<std::size_t>(test.count));
+            std::iota(all.begin(), all.end(), std::int64_t{0});
+            s.test = gather(test, all, s.device);
+        }
         s.inputs = data.features();
         s.inputShape = {1, data.rows, data.cols};
         s.pixelMean = kFashionMnistMean;
@@ -702,9 +701,12 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
             i = rest[static_cast<std::size_t>(i)];
         const Standardizer standardizer =
             fitStandardizer(data, split.train, /*perFeature=*/data.shape.size() == 1);
+        keep(split.train);
         s.train = gather(data, split.train, standardizer, s.device);
-        s.val = gather(data, split.val, standardizer, s.device);
-        s.test = gather(data, testRows, standardizer, s.device);
+        if (trainOnly <= 0) {
+            s.val = gather(data, split.val, standardizer, s.device);
+            s.test = gather(data, testRows, standardizer, s.device);
+        }
         s.inputs = data.features();
         s.inputShape = data.shape;
         if (data.shape.size() == 3) {
@@ -714,6 +716,28 @@ std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
         s.outputs = data.target == TargetKind::Values ? data.outputs : data.classes;
         source = data.source;
     }
+    return {};
+}
+
+// "" when ready, else why the trial fails (a setting, an impossible split). A missing or
+// corrupt dataset throws, naming the file; the worker turns that into a FAIL.
+std::string prepare(const Json& settings, Setup& s, TaskFeedback& feedback,
+                    const std::string& who) {
+    try {
+        s.config = readConfig(settings);
+        s.device = resolveDevice(s.config.device);
+        s.precision = resolvePrecision(s.config.precision, s.device);
+    } catch (const SettingError& error) {
+        return error.what();
+    } catch (const std::invalid_argument& error) {
+        return error.what();
+    }
+    const ClassifyConfig& config = s.config;
+    if (config.threads > 0)
+        torch::set_num_threads(config.threads);
+    std::string source;
+    if (std::string why = loadData(s, source); !why.empty())
+        return why;
     if ((config.augment.anyImageAugment() || config.augment.mixup.enabled) &&
         s.inputShape.size() != 3)
         return "setting 'augment': augmentations work on images, and dataset " +
@@ -1154,6 +1178,27 @@ public:
         return result;
     }
 };
+
+ClassifyTrainingImages classifyTrainingImages(const Json& settings, std::int64_t count) {
+    if (count < 1)
+        throw std::invalid_argument("classifyTrainingImages: count must be >= 1");
+    Setup s;
+    s.config = readConfig(withClassifierDefaults(settings)); // SettingError is invalid_argument
+    s.device = torch::kCPU;
+    ClassifyTrainingImages out;
+    if (std::string why = loadData(s, out.source, count); !why.empty())
+        throw std::invalid_argument(why);
+    out.dataset = s.config.datasetName;
+    out.shape = s.inputShape;
+    out.augment = s.config.augment;
+    if (s.inputShape.size() == 3) {
+        const auto& shape = s.inputShape;
+        // back to [0, 1] pixels, as the training loop does before augmenting
+        out.pixels =
+            s.train.images.view({-1, shape[0], shape[1], shape[2]}) / s.pixelScale + s.pixelMean;
+    }
+    return out;
+}
 
 void registerTrainTasks(TaskCatalog& catalog) {
     // A catalog built without the built-in specs still gets runnable train tasks.
