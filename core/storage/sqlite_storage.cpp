@@ -155,6 +155,39 @@ MetricPoint readMetric(const Stmt& s) {
     return m;
 }
 
+constexpr const char* kAnalysisColumns =
+    "id, study_id, kind, input_hash, inputs, state, result, error, worker, created_at, "
+    "started_at, finished_at, heartbeat_at";
+
+AnalysisState analysisState(const std::string& text) {
+    if (text == "RUNNING")
+        return AnalysisState::Running;
+    if (text == "DONE")
+        return AnalysisState::Done;
+    if (text == "FAIL")
+        return AnalysisState::Fail;
+    return AnalysisState::Waiting;
+}
+
+AnalysisRecord readAnalysis(const Stmt& s) {
+    AnalysisRecord r;
+    r.id = s.i64(0);
+    r.studyId = s.i64(1);
+    r.kind = s.text(2);
+    r.inputHash = s.text(3);
+    r.inputs = Json::parse(s.text(4), nullptr, false);
+    r.state = analysisState(s.text(5));
+    if (!s.isNull(6))
+        r.result = Json::parse(s.text(6), nullptr, false);
+    r.error = s.text(7);
+    r.worker = s.text(8);
+    r.createdAt = s.real(9);
+    r.startedAt = s.isNull(10) ? 0 : s.real(10);
+    r.finishedAt = s.isNull(11) ? 0 : s.real(11);
+    r.heartbeatAt = s.isNull(12) ? 0 : s.real(12);
+    return r;
+}
+
 std::string valuesJson(const std::map<std::string, double>& values) {
     Json j = Json::object();
     for (const auto& [k, v] : values)
@@ -306,6 +339,27 @@ UPDATE meta SET value = '2' WHERE key = 'schema_version';
 ALTER TABLE trials ADD COLUMN system TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE trials ADD COLUMN resume_step INTEGER NOT NULL DEFAULT 0;
 UPDATE meta SET value = '3' WHERE key = 'schema_version';
+)");
+    }
+    if (version < 4) {
+        exec(R"(
+CREATE TABLE IF NOT EXISTS analyses (
+    id INTEGER PRIMARY KEY,
+    study_id INTEGER NOT NULL REFERENCES studies(id),
+    kind TEXT NOT NULL,
+    input_hash TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('WAITING', 'RUNNING', 'DONE', 'FAIL')),
+    result TEXT,
+    error TEXT NOT NULL DEFAULT '',
+    worker TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    heartbeat_at REAL,
+    UNIQUE (study_id, input_hash));
+CREATE INDEX IF NOT EXISTS analyses_by_state ON analyses (study_id, state, id);
+UPDATE meta SET value = '4' WHERE key = 'schema_version';
 )");
     }
     tx.commit();
@@ -659,6 +713,146 @@ TrialCounts SqliteStorage::counts(std::int64_t studyId) {
         }
     }
     return c;
+}
+
+AnalysisRecord SqliteStorage::requestAnalysis(std::int64_t studyId, const std::string& kind,
+                                              const std::string& inputHash, const Json& inputs) {
+    Transaction tx(*this);
+    {
+        Stmt s(m_db,
+               "UPDATE analyses SET state = 'WAITING', error = '', worker = '' WHERE study_id = "
+               "? AND input_hash = ? AND state = 'FAIL'",
+               m_path);
+        s.bind(1, studyId).bind(2, inputHash);
+        s.run();
+    }
+    {
+        Stmt s(m_db,
+               "INSERT OR IGNORE INTO analyses (study_id, kind, input_hash, inputs, state, "
+               "created_at) VALUES (?, ?, ?, ?, 'WAITING', ?)",
+               m_path);
+        s.bind(1, studyId)
+            .bind(2, kind)
+            .bind(3, inputHash)
+            .bind(4, inputs.dump())
+            .bind(5, nowSeconds());
+        s.run();
+    }
+    Stmt s(m_db,
+           std::string("SELECT ") + kAnalysisColumns +
+               " FROM analyses WHERE study_id = ? AND input_hash = ?",
+           m_path);
+    s.bind(1, studyId).bind(2, inputHash);
+    if (!s.step())
+        fail("analysis " + inputHash + " vanished");
+    AnalysisRecord r = readAnalysis(s);
+    tx.commit();
+    return r;
+}
+
+std::optional<AnalysisRecord> SqliteStorage::analysis(std::int64_t analysisId) {
+    Stmt s(m_db, std::string("SELECT ") + kAnalysisColumns + " FROM analyses WHERE id = ?", m_path);
+    s.bind(1, analysisId);
+    if (!s.step())
+        return std::nullopt;
+    return readAnalysis(s);
+}
+
+std::optional<AnalysisRecord> SqliteStorage::findAnalysis(std::int64_t studyId,
+                                                          const std::string& inputHash) {
+    Stmt s(m_db,
+           std::string("SELECT ") + kAnalysisColumns +
+               " FROM analyses WHERE study_id = ? AND input_hash = ?",
+           m_path);
+    s.bind(1, studyId).bind(2, inputHash);
+    if (!s.step())
+        return std::nullopt;
+    return readAnalysis(s);
+}
+
+std::vector<AnalysisRecord> SqliteStorage::analyses(std::int64_t studyId) {
+    Stmt s(m_db,
+           std::string("SELECT ") + kAnalysisColumns +
+               " FROM analyses WHERE study_id = ? ORDER BY id",
+           m_path);
+    s.bind(1, studyId);
+    std::vector<AnalysisRecord> out;
+    while (s.step())
+        out.push_back(readAnalysis(s));
+    return out;
+}
+
+std::optional<AnalysisRecord> SqliteStorage::claimAnalysis(std::int64_t studyId,
+                                                           const std::string& worker,
+                                                           const std::vector<std::string>& kinds,
+                                                           double staleSeconds) {
+    Transaction tx(*this);
+    std::string sql = std::string("SELECT ") + kAnalysisColumns +
+                      " FROM analyses WHERE study_id = ? AND (state = 'WAITING' OR (state = "
+                      "'RUNNING' AND heartbeat_at < ?))";
+    if (!kinds.empty()) {
+        sql += " AND kind IN (";
+        for (std::size_t i = 0; i < kinds.size(); ++i)
+            sql += i ? ", ?" : "?";
+        sql += ")";
+    }
+    sql += " ORDER BY id LIMIT 1";
+    std::optional<AnalysisRecord> found;
+    {
+        Stmt s(m_db, sql, m_path);
+        s.bind(1, studyId).bind(2, nowSeconds() - staleSeconds);
+        for (std::size_t i = 0; i < kinds.size(); ++i)
+            s.bind(static_cast<int>(i) + 3, kinds[i]);
+        if (s.step())
+            found = readAnalysis(s);
+    }
+    if (!found)
+        return std::nullopt;
+    const double now = nowSeconds();
+    Stmt u(m_db,
+           "UPDATE analyses SET state = 'RUNNING', worker = ?, started_at = ?, heartbeat_at = ? "
+           "WHERE id = ?",
+           m_path);
+    u.bind(1, worker).bind(2, now).bind(3, now).bind(4, found->id);
+    u.run();
+    tx.commit();
+    found->state = AnalysisState::Running;
+    found->worker = worker;
+    found->startedAt = found->heartbeatAt = now;
+    return found;
+}
+
+bool SqliteStorage::startAnalysis(std::int64_t analysisId, const std::string& worker,
+                                  double staleSeconds) {
+    const double now = nowSeconds();
+    Stmt s(m_db,
+           "UPDATE analyses SET state = 'RUNNING', worker = ?, started_at = ?, heartbeat_at = ? "
+           "WHERE id = ? AND (state = 'WAITING' OR (state = 'RUNNING' AND heartbeat_at < ?))",
+           m_path);
+    s.bind(1, worker).bind(2, now).bind(3, now).bind(4, analysisId).bind(5, now - staleSeconds);
+    s.run();
+    return sqlite3_changes(m_db) == 1;
+}
+
+void SqliteStorage::heartbeatAnalysis(std::int64_t analysisId) {
+    Stmt s(m_db, "UPDATE analyses SET heartbeat_at = ? WHERE id = ?", m_path);
+    s.bind(1, nowSeconds()).bind(2, analysisId);
+    s.run();
+}
+
+bool SqliteStorage::finishAnalysis(std::int64_t analysisId, const std::string& worker,
+                                   AnalysisState state, const Json& result,
+                                   const std::string& error) {
+    Stmt s(m_db,
+           "UPDATE analyses SET state = ?, result = ?, error = ?, finished_at = ? WHERE id = ? "
+           "AND state = 'RUNNING' AND worker = ?",
+           m_path);
+    s.bind(1, toText(state)).bind(4, nowSeconds()).bind(5, analysisId).bind(6, worker);
+    if (state == AnalysisState::Done)
+        s.bind(2, result.dump());
+    s.bind(3, error);
+    s.run();
+    return sqlite3_changes(m_db) == 1;
 }
 
 } // namespace ps

@@ -11,7 +11,7 @@ namespace ps {
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // Opens or creates the file. Throws StorageError naming the path and SQLite's message.
     explicit SqliteStorage(std::string path);
@@ -56,6 +56,21 @@ public:
     TrialCounts counts(std::int64_t studyId) override;
     std::vector<StepValue> stepValues(std::int64_t studyId, const std::string& metric,
                                       std::int64_t step) override;
+
+    AnalysisRecord requestAnalysis(std::int64_t studyId, const std::string& kind,
+                                   const std::string& inputHash, const Json& inputs) override;
+    std::optional<AnalysisRecord> analysis(std::int64_t analysisId) override;
+    std::optional<AnalysisRecord> findAnalysis(std::int64_t studyId,
+                                               const std::string& inputHash) override;
+    std::vector<AnalysisRecord> analyses(std::int64_t studyId) override;
+    std::optional<AnalysisRecord> claimAnalysis(std::int64_t studyId, const std::string& worker,
+                                                const std::vector<std::string>& kinds,
+                                                double staleSeconds = 120) override;
+    bool startAnalysis(std::int64_t analysisId, const std::string& worker,
+                       double staleSeconds = 120) override;
+    void heartbeatAnalysis(std::int64_t analysisId) override;
+    bool finishAnalysis(std::int64_t analysisId, const std::string& worker, AnalysisState state,
+                        const Json& result, const std::string& error) override;
 
 private:
     class Transaction;

@@ -10,6 +10,20 @@ std::string_view toText(StudyControl control) {
     return control == StudyControl::Run ? "run" : "stop";
 }
 
+std::string_view toText(AnalysisState state) {
+    switch (state) {
+    case AnalysisState::Waiting:
+        return "WAITING";
+    case AnalysisState::Running:
+        return "RUNNING";
+    case AnalysisState::Done:
+        return "DONE";
+    case AnalysisState::Fail:
+        return "FAIL";
+    }
+    return "?";
+}
+
 std::string resolveStorageUrl(const std::string& url, const std::string& baseDir) {
     std::string path = url;
     if (path.rfind("sqlite:", 0) == 0) {

@@ -42,6 +42,24 @@ struct LogEntry {
     std::string message;
 };
 
+// An analysis's result kept with its study (DESIGN.md, data flow 4): computed once per input
+// hash, by whoever asked (cheap ones) or by a worker (those that need LibTorch).
+enum class AnalysisState { Waiting, Running, Done, Fail };
+std::string_view toText(AnalysisState state);
+
+struct AnalysisRecord {
+    std::int64_t id = 0;
+    std::int64_t studyId = 0;
+    std::string kind;             // "fanova", "lime", "landscape", ...
+    std::string inputHash;        // of the kind, its options and the data they read
+    Json inputs = Json::object(); // those options, defaults filled in, and the data's identity
+    AnalysisState state = AnalysisState::Waiting;
+    Json result;       // DONE: the analysis's data (grids, curves, tables)
+    std::string error; // FAIL: why
+    std::string worker;
+    double createdAt = 0, startedAt = 0, finishedAt = 0, heartbeatAt = 0; // unix seconds
+};
+
 // Thrown for anything storage refuses or cannot do; the message names the store and the cause.
 class StorageError : public std::runtime_error {
 public:
@@ -115,6 +133,30 @@ public:
     };
     virtual std::vector<StepValue> stepValues(std::int64_t studyId, const std::string& metric,
                                               std::int64_t step) = 0;
+
+    // Analyses. requestAnalysis returns the record of `inputHash` in the study, creating it
+    // WAITING when there is none; a FAIL one goes back to WAITING (what failed may be fixed).
+    virtual AnalysisRecord requestAnalysis(std::int64_t studyId, const std::string& kind,
+                                           const std::string& inputHash, const Json& inputs) = 0;
+    virtual std::optional<AnalysisRecord> analysis(std::int64_t analysisId) = 0;
+    virtual std::optional<AnalysisRecord> findAnalysis(std::int64_t studyId,
+                                                       const std::string& inputHash) = 0;
+    virtual std::vector<AnalysisRecord> analyses(std::int64_t studyId) = 0; // oldest first
+    // Claims the oldest WAITING analysis of one of `kinds` (any kind when empty), or a RUNNING
+    // one whose worker has not beaten for `staleSeconds` (it died), for `worker`.
+    virtual std::optional<AnalysisRecord> claimAnalysis(std::int64_t studyId,
+                                                        const std::string& worker,
+                                                        const std::vector<std::string>& kinds,
+                                                        double staleSeconds = 120) = 0;
+    // Claims that one analysis for `worker` (as claimAnalysis would); false when it is not
+    // WAITING (or stale RUNNING): someone else computes it, or it is done.
+    virtual bool startAnalysis(std::int64_t analysisId, const std::string& worker,
+                               double staleSeconds = 120) = 0;
+    virtual void heartbeatAnalysis(std::int64_t analysisId) = 0;
+    // DONE with `result` or FAIL with `error`; false when `worker` no longer holds it.
+    virtual bool finishAnalysis(std::int64_t analysisId, const std::string& worker,
+                                AnalysisState state, const Json& result,
+                                const std::string& error) = 0;
 };
 
 // Where the files of study `studyId`'s trials (checkpoints, weights) live for the store

@@ -286,7 +286,8 @@ private Q_SLOTS:
         sqlite3* db = nullptr;
         sqlite3_open(path.c_str(), &db);
         sqlite3_exec(db,
-                     "DROP TABLE study_log; DROP INDEX metrics_by_step; ALTER TABLE trials DROP "
+                     "DROP TABLE analyses; DROP TABLE study_log; DROP INDEX metrics_by_step; "
+                     "ALTER TABLE trials DROP "
                      "COLUMN system; ALTER TABLE trials DROP COLUMN resume_step; UPDATE meta SET "
                      "value = '1' WHERE key = 'schema_version'",
                      nullptr, nullptr, nullptr);
@@ -298,6 +299,10 @@ private Q_SLOTS:
         s.appendLog(study, "info", "hello");
         QCOMPARE(s.studyLog(study).size(), std::size_t(1));
         QCOMPARE(s.studyLog(study, s.studyLog(study)[0].seq).size(), std::size_t(0));
+        // schema 4: analyses
+        const AnalysisRecord a = s.requestAnalysis(study, "k", "h", {{"options", {}}});
+        QCOMPARE(a.state, AnalysisState::Waiting);
+        QCOMPARE(s.analyses(study).size(), std::size_t(1));
     }
 
     void urls() {
