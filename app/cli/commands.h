@@ -6,5 +6,6 @@ namespace ps::cli {
 int runCommand(int argc, char** argv);
 int statusCommand(int argc, char** argv);
 int exportCommand(int argc, char** argv);
+int analyzeCommand(int argc, char** argv);
 
 } // namespace ps::cli

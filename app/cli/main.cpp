@@ -1,4 +1,4 @@
-// paramscope-cli: ParamScope without a window. run / status / export.
+// paramscope-cli: ParamScope without a window. run / status / export / analyze.
 
 #include "app/cli/commands.h"
 
@@ -13,7 +13,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run STUDY.yaml       run (or resume) the study the file describes\n"
     "  status DB            the trials of the studies in a storage file, as a table\n"
-    "  export DB --out DIR  the plots (PNG/SVG) and data (CSV) of a study\n\n"
+    "  export DB --out DIR  the plots (PNG/SVG) and data (CSV) of a study\n"
+    "  analyze DB KIND ...  an analysis of a study (importance, LIME, landscapes, ...)\n\n"
     "'paramscope-cli <command> --help' describes each command.\n";
 
 } // namespace
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
         return ps::cli::runCommand(argc - 1, argv + 1);
     if (cmd == "status")
         return ps::cli::statusCommand(argc - 1, argv + 1);
+    if (cmd == "analyze")
+        return ps::cli::analyzeCommand(argc - 1, argv + 1);
     if (cmd == "export")
         return ps::cli::exportCommand(argc - 1, argv + 1);
     std::fprintf(stderr, "paramscope-cli: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);

@@ -25,13 +25,15 @@ void onSignal(int) {
 
 int usage(FILE* out) {
     std::fputs("usage: paramscope-worker --storage URL --study-id ID [--parent-pid PID] "
-               "[--exit-when-idle]\n"
+               "[--exit-when-idle] [--analyses-only]\n"
                "       paramscope-worker augment-grid --settings FILE [--params JSON] "
                "[--rows N] [--cols K]\n"
                "                                      [--seed S] --out PATH.pgm\n\n"
                "Claims WAITING trials of one study and runs them until SIGTERM/SIGINT, a Stop\n"
                "written to the study, or (with --exit-when-idle) no trial left to claim.\n"
-               "A trial interrupted by a stop goes back to WAITING.\n\n"
+               "A trial interrupted by a stop goes back to WAITING. Analysis jobs of the study\n"
+               "(loss landscapes, ...) are claimed before trials; --analyses-only claims no\n"
+               "trials.\n\n"
                "augment-grid writes what a classify configuration's augmentations do to its\n"
                "training images, as an image file (augment-grid --help for more).\n",
                out);
@@ -64,6 +66,8 @@ int main(int argc, char** argv) {
             parent = std::atol(next().c_str());
         else if (a == "--exit-when-idle")
             options.exitWhenIdle = true;
+        else if (a == "--analyses-only")
+            options.analysesOnly = true;
         else {
             std::fprintf(stderr, "paramscope-worker: unknown argument '%s'\n", a.c_str());
             return usage(stderr);
@@ -92,10 +96,16 @@ int main(int argc, char** argv) {
     options.name = ps::processName();
     auto catalog = ps::TaskCatalog::withBuiltins();
     ps::registerTrainTasks(catalog);
+    ps::AnalysisCatalog analyses = ps::AnalysisCatalog::withBuiltins();
+    ps::registerTrainAnalyses(analyses);
+    options.analyses = &analyses;
     try {
         const auto stats = ps::runWorker(options, catalog, g_stop);
         std::fprintf(stderr, "worker %s: %d trials finished, %d handed back\n",
                      options.name.c_str(), stats.finished, stats.requeued);
+        if (stats.analyses > 0)
+            std::fprintf(stderr, "worker %s: %d analyses finished\n", options.name.c_str(),
+                         stats.analyses);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "worker %s: %s\n", options.name.c_str(), e.what());
         return 1;

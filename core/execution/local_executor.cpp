@@ -62,6 +62,7 @@ pid_t LocalExecutor::spawn(int slot) {
     std::vector<std::string> args = {
         m_options.workerProgram,           "--storage",    m_options.storageUrl,    "--study-id",
         std::to_string(m_options.studyId), "--parent-pid", std::to_string(getpid())};
+    args.insert(args.end(), m_options.extraArgs.begin(), m_options.extraArgs.end());
     // Thread counts go through the environment so the worker's libraries (OpenMP, OpenBLAS)
     // pick them up before any of their code runs.
     std::vector<std::string> env;

@@ -20,6 +20,7 @@ struct LocalExecutorOptions {
     int maxRestarts = 20; // replacements for crashed workers before giving up
     // CUDA_VISIBLE_DEVICES entries to spread the workers over; unset: visibleGpus()
     std::optional<std::vector<std::string>> gpus;
+    std::vector<std::string> extraArgs; // appended to every worker's command line
 };
 
 class LocalExecutor final : public Executor {

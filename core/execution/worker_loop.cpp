@@ -226,11 +226,24 @@ WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
     WorkerStats stats;
     HeartbeatThread heartbeat(options);
     double idleSleep = 0.001;
+    const std::vector<std::string> analysisKinds =
+        options.analyses ? options.analyses->runnableKinds() : std::vector<std::string>{};
     while (!stop.load()) {
+        if (!analysisKinds.empty()) {
+            if (auto job = storage->claimAnalysis(options.studyId, options.name, analysisKinds)) {
+                runClaimedAnalysis(*storage, *job, config, *options.analyses, options.name,
+                                   [&stop] { return stop.load(); });
+                ++stats.analyses;
+                idleSleep = 0.001;
+                continue;
+            }
+        }
         auto current = storage->study(options.studyId);
-        if (!current || current->control == StudyControl::Stop)
+        if (!current || (current->control == StudyControl::Stop && !options.analysesOnly))
             break;
-        std::optional<Trial> trial = storage->claimTrial(options.studyId, options.name);
+        std::optional<Trial> trial;
+        if (!options.analysesOnly)
+            trial = storage->claimTrial(options.studyId, options.name);
         if (!trial) {
             if (options.exitWhenIdle)
                 break;

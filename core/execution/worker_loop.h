@@ -4,6 +4,7 @@
 // ThreadExecutor (tests, embedding). Runs on the calling thread; starts one helper thread
 // that sends heartbeats while a trial runs.
 
+#include "core/analysis/analysis.h"
 #include "core/execution/task.h"
 
 #include <atomic>
@@ -19,11 +20,16 @@ struct WorkerOptions {
     double flushSeconds = 0.1;        // metric batches are written at most this often
     double idlePollMaxSeconds = 0.05; // longest sleep when there is nothing to claim
     bool exitWhenIdle = false;        // return once no WAITING trial is left (tests)
+    // Analysis jobs (DESIGN.md, data flow 4): claimed before trials, of the kinds this catalog
+    // can run. None when null.
+    const AnalysisCatalog* analyses = nullptr;
+    bool analysesOnly = false; // claim no trials (paramscope-cli analyze's worker)
 };
 
 struct WorkerStats {
     int finished = 0; // trials ended COMPLETE, PRUNED or FAIL by this worker
     int requeued = 0; // trials handed back because the worker was stopped
+    int analyses = 0; // analysis jobs ended DONE or FAIL by this worker
 };
 
 // Runs until `stop` is set or the study's control is Stop. A trial interrupted that way goes

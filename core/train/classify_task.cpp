@@ -1200,6 +1200,61 @@ ClassifyTrainingImages classifyTrainingImages(const Json& settings, std::int64_t
     return out;
 }
 
+ClassifyProbe classifyProbe(const Json& settings, const std::string& split, std::int64_t samples) {
+    Setup s;
+    s.config = readConfig(withClassifierDefaults(settings)); // SettingError is invalid_argument
+    s.device = torch::kCPU;
+    std::string source;
+    if (std::string why = loadData(s, source); !why.empty())
+        throw std::invalid_argument(why);
+    const Examples* examples =
+        split == "train" ? &s.train
+        : split == "val" ? &s.val
+        : split == "test"
+            ? &s.test
+            : throw std::invalid_argument("split '" + split + "' is not train, val or test");
+    if (examples->count() == 0)
+        throw std::invalid_argument("the " + split + " split of " + source + " is empty");
+    const std::int64_t n = samples > 0 ? std::min(samples, examples->count()) : examples->count();
+    ClassifyProbe probe;
+    probe.inputs = examples->images.slice(0, 0, n);
+    probe.targets = examples->labels.slice(0, 0, n);
+    probe.regression = examples->regression;
+    probe.model = makeModel(s.config, s.inputShape, s.outputs);
+    ModelSpec built = s.config.model;
+    built.inputShape = s.inputShape;
+    built.outputs = s.outputs;
+    probe.description =
+        std::to_string(n) + " " + split + " examples of " + source + ", " + describe(built);
+    return probe;
+}
+
+torch::Tensor ClassifyProbe::lossSum(const torch::Tensor& outputs,
+                                     const torch::Tensor& batchTargets) const {
+    Examples kind;
+    kind.regression = regression;
+    return lossOf(outputs, kind, batchTargets, /*sum=*/true);
+}
+
+torch::Tensor ClassifyProbe::correct(const torch::Tensor& outputs,
+                                     const torch::Tensor& batchTargets) const {
+    if (regression)
+        return torch::zeros({}, torch::kInt64);
+    return outputs.argmax(1).eq(batchTargets).sum();
+}
+
+void loadModelWeights(Model& model, const std::string& path) {
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        model.load(archive);
+    } catch (const c10::Error& e) {
+        const std::string what = e.what();
+        throw std::runtime_error("cannot load weights " + path + ": " +
+                                 what.substr(0, what.find('\n')));
+    }
+}
+
 void registerTrainTasks(TaskCatalog& catalog) {
     // A catalog built without the built-in specs still gets runnable train tasks.
     const auto add = [&catalog](TaskSpec spec, TaskCatalog::Factory factory) {

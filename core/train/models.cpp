@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/linear.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -60,9 +61,26 @@ public:
     }
 
     torch::Tensor forward(const torch::Tensor& input) override {
-        torch::Tensor x = input.flatten(1);
+        if (m_hidden.empty())
+            return readout(input.flatten(1));
+        return forwardAfterFirst(m_hidden[0]->forward(input.flatten(1)));
+    }
+
+    std::pair<std::string, std::string> firstLayerNames() const override {
+        if (m_hidden.empty())
+            return {};
+        return {"hidden.0.weight", "hidden.0.bias"};
+    }
+    torch::Tensor firstLayer(const torch::Tensor& x, const torch::Tensor& weight,
+                             const torch::Tensor& bias) override {
+        return torch::nn::functional::linear(x.flatten(1), weight, bias);
+    }
+    // z: the first hidden layer's pre-activation
+    torch::Tensor forwardAfterFirst(const torch::Tensor& z) override {
+        torch::Tensor x = z;
         for (std::size_t i = 0; i < m_hidden.size(); ++i) {
-            x = m_hidden[i]->forward(x);
+            if (i > 0)
+                x = m_hidden[i]->forward(x);
             note("hidden." + std::to_string(i), x);
             if (!m_norms.empty())
                 x = m_norms[i](x);
@@ -106,8 +124,27 @@ public:
     torch::Tensor forward(const torch::Tensor& input) override {
         const auto& shape = m_spec.inputShape;
         torch::Tensor x = input.view({-1, shape[0], shape[1], shape[2]});
+        if (m_convs.empty())
+            return readout(x.flatten(1));
+        return forwardAfterFirst(m_convs[0]->forward(x));
+    }
+
+    std::pair<std::string, std::string> firstLayerNames() const override {
+        if (m_convs.empty())
+            return {};
+        return {"conv.0.weight", ""};
+    }
+    torch::Tensor firstLayer(const torch::Tensor& x, const torch::Tensor& weight,
+                             const torch::Tensor&) override {
+        const auto& shape = m_spec.inputShape;
+        return torch::conv2d(x.view({-1, shape[0], shape[1], shape[2]}), weight, {}, 1, 1);
+    }
+    // z: the first convolution's output
+    torch::Tensor forwardAfterFirst(const torch::Tensor& z) override {
+        torch::Tensor x = z;
         for (std::size_t i = 0; i < m_convs.size(); ++i) {
-            x = m_convs[i]->forward(x);
+            if (i > 0)
+                x = m_convs[i]->forward(x);
             note("conv." + std::to_string(i), x);
             x = torch::max_pool2d(activate(m_spec.activation, m_norms[i]->forward(x)), 2);
         }

@@ -42,6 +42,19 @@ public:
         return y;
     }
 
+    // The loss-landscape fast path: a model whose first layer is a Linear or a convolution
+    // applied straight to the input names that layer's weight (and bias, "" when none), computes
+    // it with given weights (firstLayer), and runs everything after it (forwardAfterFirst), so
+    // that forward(x) == forwardAfterFirst(firstLayer(x, w, b)). Its output is linear in (w, b),
+    // which the landscape exploits. Models without one return an empty weight name.
+    virtual std::pair<std::string, std::string> firstLayerNames() const { return {}; }
+    virtual torch::Tensor firstLayer(const torch::Tensor& x, const torch::Tensor& weight,
+                                     const torch::Tensor& bias) {
+        (void)weight, (void)bias;
+        return x;
+    }
+    virtual torch::Tensor forwardAfterFirst(const torch::Tensor& z) { return z; }
+
     // Per parameter, in named_parameters() order; set by buildModel.
     std::vector<TensorScaling> scaling;
     // muP: the readout computes W (readoutMult x); 1 otherwise.
