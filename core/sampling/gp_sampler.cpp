@@ -1,12 +1,12 @@
 #include "core/sampling/gp_sampler.h"
 
+#include "core/analysis/lbfgs.h"
 #include "core/sampling/random_sampler.h"
 #include "core/sampling/unit_mapping.h"
 
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -151,73 +151,6 @@ struct FitProblem {
         return value;
     }
 };
-
-// L-BFGS (memory 10) with a backtracking Armijo line search; stops at a gradient norm of
-// 1e-2 as Optuna's L-BFGS-B call does, or after maxIter iterations.
-VectorXd lbfgs(const FitProblem& f, VectorXd x, int maxIter) {
-    VectorXd g;
-    double fx = f(x, g);
-    if (!std::isfinite(fx))
-        return x;
-    std::deque<std::pair<VectorXd, VectorXd>> mem; // (s, y) pairs, newest last
-    for (int it = 0; it < maxIter; ++it) {
-        if (g.lpNorm<Eigen::Infinity>() < 1e-2)
-            break;
-        VectorXd q = g;
-        std::vector<double> a(mem.size());
-        for (std::size_t i = mem.size(); i-- > 0;) {
-            const auto& [s, y] = mem[i];
-            a[i] = s.dot(q) / y.dot(s);
-            q -= a[i] * y;
-        }
-        if (!mem.empty()) {
-            const auto& [s, y] = mem.back();
-            q *= s.dot(y) / y.squaredNorm();
-        } else {
-            q /= std::max(1.0, g.norm()); // a first step of at most unit length
-        }
-        for (std::size_t i = 0; i < mem.size(); ++i) {
-            const auto& [s, y] = mem[i];
-            const double b = y.dot(q) / y.dot(s);
-            q += (a[i] - b) * s;
-        }
-        VectorXd dir = -q;
-        double slope = g.dot(dir);
-        if (!(slope < 0)) { // not a descent direction: restart from steepest descent
-            mem.clear();
-            dir = -g / std::max(1.0, g.norm());
-            slope = g.dot(dir);
-        }
-        double step = 1.0;
-        VectorXd xn, gn;
-        double fn = 0;
-        bool accepted = false;
-        for (int ls = 0; ls < 30; ++ls) {
-            xn = x + step * dir;
-            fn = f(xn, gn);
-            if (std::isfinite(fn) && fn <= fx + 1e-4 * step * slope) {
-                accepted = true;
-                break;
-            }
-            step *= 0.5;
-        }
-        if (!accepted)
-            break;
-        VectorXd sv = xn - x, yv = gn - g;
-        if (sv.dot(yv) > 1e-12) {
-            mem.emplace_back(std::move(sv), std::move(yv));
-            if (mem.size() > 10)
-                mem.pop_front();
-        }
-        const bool stalled = fx - fn < 1e-12 * std::max(1.0, std::abs(fx));
-        x = std::move(xn);
-        g = std::move(gn);
-        fx = fn;
-        if (stalled)
-            break;
-    }
-    return x;
-}
 
 // The posterior given fixed hyperparameters: Cholesky factor and weights.
 struct Model {
@@ -386,7 +319,24 @@ Hyper fitMatrix(const MatrixXd& x, const VectorXd& y, const std::vector<bool>& c
     VectorXd raw = VectorXd::Zero(problem.size());
     if (!deterministic)
         raw[d + 1] = std::log(0.01);
-    raw = lbfgs(problem, raw, 50);
+    // Memory 10, Armijo backtracking, at most 50 iterations; stops at a gradient of 1e-2
+    // as Optuna's L-BFGS-B call does.
+    LbfgsOptions options;
+    options.maxIterations = 50;
+    options.gradientTolerance = 1e-2;
+    options.lineSearch = LineSearch::Backtracking;
+    const LbfgsObjective objective = [&problem](const std::vector<double>& v,
+                                                std::vector<double>& g) {
+        VectorXd grad;
+        const double value = problem(
+            Eigen::Map<const VectorXd>(v.data(), static_cast<Eigen::Index>(v.size())), grad);
+        std::copy(grad.data(), grad.data() + grad.size(), g.begin());
+        return value;
+    };
+    const std::vector<double> fitted =
+        minimizeLbfgs(objective, std::vector<double>(raw.data(), raw.data() + raw.size()), options)
+            .x;
+    raw = Eigen::Map<const VectorXd>(fitted.data(), static_cast<Eigen::Index>(fitted.size()));
     Hyper h;
     for (Eigen::Index j = 0; j < d; ++j)
         h.invSqLengthscales.push_back(std::exp(raw[j]));
