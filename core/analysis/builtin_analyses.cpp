@@ -1,7 +1,12 @@
 // The catalog of built-in analyses: ps_core's, runnable anywhere, and the specs of the LibTorch
 // ones, which paramscope-worker makes runnable (registerTrainAnalyses).
 #include "core/analysis/analysis.h"
+#include "core/analysis/scaling_law.h"
+#include "core/analysis/transfer_curves.h"
 #include "core/space/constraints.h"
+
+#include <cmath>
+#include <cstdio>
 
 namespace ps {
 
@@ -74,11 +79,186 @@ AnalysisSpec landscapeSpec() {
     return spec;
 }
 
+std::string format(const char* pattern, double a, double b = 0, double c = 0, double d = 0) {
+    char text[200];
+    std::snprintf(text, sizeof text, pattern, a, b, c, d);
+    return text;
+}
+
+// "name=value,name=value" as {name: value}, values read as JSON where they parse (numbers,
+// true) and as text otherwise.
+Json whereClause(const std::string& text) {
+    Json out = Json::object();
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find(',', start), text.size());
+        const std::string part = text.substr(start, end - start);
+        const std::size_t eq = part.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw AnalysisError("option 'where': '" + part + "' is not name=value");
+        const std::string value = part.substr(eq + 1);
+        const Json parsed = Json::parse(value, nullptr, false);
+        out[part.substr(0, eq)] = parsed.is_discarded() ? Json(value) : parsed;
+        start = end + 1;
+    }
+    return out;
+}
+
+// METHODS 3.4/3.7: per width, the loss against log2(lr) and its fitted optimum; across widths,
+// how the optimum moves per doubling, and whether wider is never worse near it.
+class TransferAnalysisRun final : public Analysis {
+public:
+    Json run(const AnalysisContext& context, const Json& o) override {
+        TransferColumns columns;
+        columns.lr = o["lr"].get<std::string>();
+        columns.width = o["width"].get<std::string>();
+        columns.loss = o["loss"].get<std::string>();
+        columns.where = whereClause(o["where"].get<std::string>());
+        TransferOptions options;
+        options.window = o["window"].get<int>();
+        options.bootstrap = o["bootstrap"].get<int>();
+        options.seed = o["seed"].get<std::uint64_t>();
+        const TransferAnalysis a = transferCurves(context.trials, columns, options);
+        Json out = toJson(a);
+        Json summary = Json::array();
+        summary.push_back("learning-rate transfer of " + columns.loss + " over " + columns.width +
+                          " (" + std::to_string(a.trialsUsed) + " trials)");
+        for (const TransferCurve& c : a.curves)
+            summary.push_back(
+                format("  %s %-6g optimum lr %.4g (log2 %.2f", 0, c.width,
+                       std::exp2(c.optimumLog2Lr), c.optimumLog2Lr)
+                    .replace(0, 4, "  " + columns.width.substr(columns.width.rfind('.') + 1)) +
+                (std::isfinite(c.optimumStdErr) ? format(" +- %.2f", c.optimumStdErr) : "") +
+                "), " + std::string(toText(c.kind)) + format(", loss %.4g", c.optimumLoss));
+        summary.push_back(format("optimum shift per width doubling: %+.3f log2 units", a.slope) +
+                          (std::isfinite(a.slopeStdErr) ? format(" +- %.3f", a.slopeStdErr) : "") +
+                          " over " + std::to_string(a.widthsInSlope) + " widths");
+        summary.push_back(std::string("wider is never worse near the optimum: ") +
+                          (a.widerNeverWorse ? "yes" : "no"));
+        for (const std::string& note : a.notes)
+            summary.push_back("note: " + note);
+        out["summary"] = summary;
+        return out;
+    }
+};
+
+AnalysisSpec transferSpec() {
+    AnalysisSpec spec;
+    spec.kind = "transfer";
+    spec.description = "learning-rate transfer across widths or depths (muP, METHODS 3.4)";
+    spec.options = {
+        makeSetting("lr", T::String, "optimizer.lr", std::nullopt, std::nullopt,
+                    "the learning-rate parameter"),
+        makeSetting("width", T::String, "model.width", std::nullopt, std::nullopt,
+                    "the width (or depth) parameter"),
+        makeSetting("loss", T::String, "train_loss", std::nullopt, std::nullopt, "the loss metric"),
+        makeSetting("where", T::String, "", std::nullopt, std::nullopt,
+                    "only trials with these parameter values, e.g. parametrization.kind=mup"),
+        makeSetting("window", T::Int, 3, 3, 5, "points of the parabola around the best lr (3, 5)"),
+        makeSetting("bootstrap", T::Int, 200, 0, 100000, "seed resamples for the optima's errors"),
+        makeSetting("seed", T::Int, 0, 0, std::nullopt, "bootstrap seed"),
+    };
+    return spec;
+}
+
+// METHODS 9: Chinchilla's approach 3 over the study's trials.
+class ScalingLawRun final : public Analysis {
+public:
+    Json run(const AnalysisContext& context, const Json& o) override {
+        ScalingColumns columns;
+        columns.n = o["n"].get<std::string>();
+        columns.d = o["d"].get<std::string>();
+        columns.loss = o["loss"].get<std::string>();
+        ScalingLawOptions options;
+        options.bootstrap = o["bootstrap"].get<int>();
+        options.seed = o["seed"].get<std::uint64_t>();
+        const ScalingLawFit fit = fitScalingLaw(scalingPoints(context.trials, columns), options);
+        Json out = toJson(fit);
+        out.erase("starts"); // thousands of grid starts: kept out of the stored result
+        const ScalingLawParams& p = fit.params;
+        Json summary = Json::array();
+        summary.push_back("scaling law of " + columns.loss + " over " + columns.n +
+                          (columns.d.empty() ? "" : " and " + columns.d) + " (" +
+                          std::to_string(fit.points.size()) + " trials)");
+        summary.push_back(p.joint ? format("L = %.4g + %.4g / N^%.4f + ", p.E, p.A, p.alpha) +
+                                        format("%.4g / D^%.4f", p.B, p.beta)
+                                  : format("L = %.4g + %.4g / N^%.4f", p.E, p.A, p.alpha));
+        summary.push_back(format("rms log residual %.3g; %d of %d starts reached the best fit",
+                                 fit.rmsLogResidual, fit.startsAtBest, double(fit.starts.size())));
+        if (p.joint && std::isfinite(fit.allocation.a))
+            summary.push_back(format("compute-optimal: N ~ C^%.3f, D ~ C^%.3f", fit.allocation.a,
+                                     fit.allocation.b));
+        out["summary"] = summary;
+        return out;
+    }
+};
+
+AnalysisSpec scalingLawSpec() {
+    AnalysisSpec spec;
+    spec.kind = "scaling_law";
+    spec.description = "scaling-law fit L = E + A/N^alpha (+ B/D^beta), Chinchilla approach 3";
+    spec.options = {
+        makeSetting("n", T::String, "", std::nullopt, std::nullopt,
+                    "model size: a metric or parameter (e.g. a parameter count)"),
+        makeSetting("d", T::String, "", std::nullopt, std::nullopt,
+                    "data seen: a metric or parameter; empty for L(N)"),
+        makeSetting("loss", T::String, "val_loss", std::nullopt, std::nullopt, "the loss metric"),
+        makeSetting("bootstrap", T::Int, 0, 0, 10000, "resamples for confidence intervals"),
+        makeSetting("seed", T::Int, 0, 0, std::nullopt, "bootstrap seed"),
+    };
+    return spec;
+}
+
+// METHODS 8.1: an lr_range trial's curve and suggestions.
+class LrRangeRun final : public Analysis {
+public:
+    Json run(const AnalysisContext& context, const Json& o) override {
+        const std::int64_t number = o["trial"].get<std::int64_t>();
+        const Trial* chosen = nullptr;
+        for (const Trial& t : context.trials)
+            if (number < 0 ? t.state != TrialState::Waiting && t.state != TrialState::Running
+                           : t.number == number)
+                chosen = &t; // -1: the latest finished one
+        if (!chosen)
+            throw AnalysisError(number < 0 ? "the study has no finished trial"
+                                           : "option 'trial': the study has no trial " +
+                                                 std::to_string(number));
+        const LrRangeAnalysis a =
+            lrRangeCurves(context.storage.trialMetrics(chosen->id), o["rule"].get<std::string>());
+        Json out = toJson(a);
+        out["trial"] = chosen->number;
+        out["summary"] = {
+            "LR range test of trial " + std::to_string(chosen->number) + ": " +
+                std::to_string(a.curve.points.size()) + " steps",
+            format("suggested lr: valley %.3g, minimum/10 %.3g, steepest %.3g",
+                   a.suggestions.valley, a.suggestions.minimum, a.suggestions.steep),
+            format("range: from %.3g (start of the descent) to %.3g (lowest loss)",
+                   a.suggestions.start, a.suggestions.lowest),
+        };
+        return out;
+    }
+};
+
+AnalysisSpec lrRangeSpec() {
+    AnalysisSpec spec;
+    spec.kind = "lr_range";
+    spec.description = "an LR range test trial's loss curve and suggested learning rates";
+    spec.options = {
+        makeSetting("trial", T::Int, -1, -1, std::nullopt, "the trial; -1: the latest finished"),
+        makeSetting("rule", T::String, "valley", std::nullopt, std::nullopt,
+                    "which suggestion is the curve's optimum", {"valley", "minimum", "steep"}),
+    };
+    return spec;
+}
+
 } // namespace
 
 AnalysisCatalog AnalysisCatalog::withBuiltins() {
     AnalysisCatalog catalog;
     catalog.add(landscapeSpec());
+    catalog.add(transferSpec(), [] { return std::make_unique<TransferAnalysisRun>(); });
+    catalog.add(scalingLawSpec(), [] { return std::make_unique<ScalingLawRun>(); });
+    catalog.add(lrRangeSpec(), [] { return std::make_unique<LrRangeRun>(); });
     return catalog;
 }
 
