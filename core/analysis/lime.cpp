@@ -69,17 +69,24 @@ double normalQuantile(double p) {
     return x - u / (1 + x * u / 2);
 }
 
-// A standard normal truncated to [lo, hi], by inversion on the lower side of zero, where the
-// CDF keeps its digits (scipy's truncnorm in lime).
-double truncatedNormal(Random& rng, double lo, double hi) {
-    if (lo > 0)
-        return -truncatedNormal(rng, -hi, -lo);
-    const double pLo = normalCdf(lo), pHi = normalCdf(hi);
-    if (!(pHi > pLo)) // so far into the tail that no probability is left: the nearer end
-        return hi < 0 ? hi : 0.0;
-    const double x = normalQuantile(pLo + rng.uniform() * (pHi - pLo));
-    return std::clamp(x, lo, hi);
-}
+// A standard normal truncated to [lo, hi] (scipy's truncnorm in lime), drawn by inversion on
+// the lower side of zero, where the CDF keeps its digits. The CDF at the ends is computed once.
+class TruncatedNormal {
+public:
+    TruncatedNormal(double lo, double hi)
+        : m_flip(lo > 0), m_lo(m_flip ? -hi : lo), m_hi(m_flip ? -lo : hi), m_pLo(normalCdf(m_lo)),
+          m_pHi(normalCdf(m_hi)) {}
+    double draw(Random& rng) const {
+        double x = m_hi < 0 ? m_hi : 0.0; // no probability left this far out: the nearer end
+        if (m_pHi > m_pLo)
+            x = std::clamp(normalQuantile(m_pLo + rng.uniform() * (m_pHi - m_pLo)), m_lo, m_hi);
+        return m_flip ? -x : x;
+    }
+
+private:
+    bool m_flip;
+    double m_lo, m_hi, m_pLo, m_pHi;
+};
 
 // numpy.percentile(values, q) with its default 'linear' method, on sorted values, computed the
 // way numpy does (virtual index n*q + (1 - q) - 1, lerp from the nearer end).
@@ -113,6 +120,7 @@ struct ColumnModel {
     // Bins: the edges (encoded) and each active bin's statistics, edges.size() + 1 of each.
     std::vector<double> edges;
     std::vector<double> binMean, binStd, binMin, binMax;
+    std::vector<TruncatedNormal> binDraw; // each bin's standardized bounds
     // Categories: the distinct active values, in increasing order; NaN is the level after them.
     std::vector<double> values;
     // Bins and Categories: cumulative training frequencies of the levels, the last (inactive)
@@ -141,11 +149,9 @@ struct ColumnModel {
     }
     // lime's undiscretize: a normal with the bin's mean and std truncated to the bin.
     double drawInBin(Random& rng, std::size_t bin) const {
-        const double lo = (binMin[bin] - binMean[bin]) / binStd[bin];
-        const double hi = (binMax[bin] - binMean[bin]) / binStd[bin];
-        if (lo == hi) // lime returns the standardized bound here, a bug; the bound's value is meant
+        if (binMin[bin] == binMax[bin]) // lime returns (min - mean) / std here, not a value
             return binMin[bin];
-        return binMean[bin] + binStd[bin] * truncatedNormal(rng, lo, hi);
+        return binMean[bin] + binStd[bin] * binDraw[bin].draw(rng);
     }
 };
 
@@ -197,6 +203,8 @@ ColumnModel binsModel(const std::vector<double>& column, LimeDiscretizer discret
         m.binStd.push_back(std::sqrt(var) + kBinStdFloor);
         m.binMin.push_back(b == 0 ? (active.empty() ? 0.0 : active.front()) : m.edges[b - 1]);
         m.binMax.push_back(b + 1 == bins ? (active.empty() ? 0.0 : active.back()) : m.edges[b]);
+        m.binDraw.emplace_back((m.binMin[b] - m.binMean[b]) / m.binStd[b],
+                               (m.binMax[b] - m.binMean[b]) / m.binStd[b]);
     }
     counts[bins] = double(inactive);
     m.cumulative = cumulativeOf(counts);

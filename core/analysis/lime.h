@@ -12,7 +12,13 @@
 // instance, every sample draws a value (from the active cells' statistics); inactive, every
 // sample is NaN there, so the column is constant and gets no weight.
 //
-// A LimeExplainer is immutable once built; explain() may run on any thread, concurrently.
+// Categorical and ordinal columns are lime's categorical features (each choice a value); int
+// and float columns are continuous. The draws are our own (mt19937_64, inversion), so a seed
+// gives the same explanation everywhere, and lime's numbers are matched in distribution, not
+// digit for digit.
+//
+// A LimeExplainer is immutable once built; explain() may run on any thread, concurrently (the
+// predictor then must allow that too).
 
 #include "core/analysis/param_table.h"
 
