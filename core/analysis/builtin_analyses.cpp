@@ -1,6 +1,8 @@
 // The catalog of built-in analyses: ps_core's, runnable anywhere, and the specs of the LibTorch
 // ones, which paramscope-worker makes runnable (registerTrainAnalyses).
 #include "core/analysis/analysis.h"
+#include "core/analysis/augment_sensitivity.h"
+#include "core/analysis/param_table.h"
 #include "core/analysis/scaling_law.h"
 #include "core/analysis/transfer_curves.h"
 #include "core/space/constraints.h"
@@ -251,6 +253,85 @@ AnalysisSpec lrRangeSpec() {
     return spec;
 }
 
+// "a,b,c" as a list; empty text, an empty list.
+std::vector<std::string> nameList(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find(',', start), text.size());
+        if (end > start)
+            out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+// The study's objective (or `metric`) over its COMPLETE trials, as a table.
+ParamTable studyTable(const AnalysisContext& context, const std::string& metric) {
+    const std::string name = metric.empty() ? context.config.objective().metric : metric;
+    ParamTable table = paramTable(context.config.space, context.trials, name);
+    if (table.rows() < 2)
+        throw AnalysisError("metric '" + name + "': the study has " + std::to_string(table.rows()) +
+                            " complete trial(s) that reported it; at least 2 are needed");
+    return table;
+}
+
+// METHODS 4.4 (Awais et al.): per hyperparameter setting, each augmentation's linear weight on
+// the objective; per augmentation, its consistency, influence and sensitivity across settings.
+class AugmentSensitivityRun final : public Analysis {
+public:
+    Json run(const AnalysisContext& context, const Json& o) override {
+        const ParamTable table = studyTable(context, o["metric"].get<std::string>());
+        AugmentColumns columns;
+        columns.switches = nameList(o["switches"].get<std::string>());
+        columns.setting = nameList(o["setting"].get<std::string>());
+        AugmentSensitivityOptions options;
+        options.fit = o["fit"] == "lime" ? AugmentFit::Lime : AugmentFit::LeastSquares;
+        options.minTrialsPerSetting = o["min_trials"].get<std::size_t>();
+        const AugmentSensitivity a = augmentSensitivity(augmentData(table, columns), options);
+        Json out = toJson(a);
+        Json summary = Json::array();
+        summary.push_back(
+            "augmentation sensitivity of " + a.metric + " over " +
+            std::to_string(a.settings.size()) + " hyperparameter settings" +
+            (a.skippedSettings.empty()
+                 ? std::string()
+                 : " (" + std::to_string(a.skippedSettings.size()) + " skipped: too few trials)"));
+        summary.push_back("augmentation               mean weight  influence  consistency  "
+                          "sensitivity");
+        for (const AugmentScore& sc : a.scores) {
+            char line[200];
+            std::snprintf(line, sizeof line, "%-26s %+11.4g %10.4g %12.2f %12.4g",
+                          sc.augmentation.c_str(), sc.meanWeight, sc.influence, sc.consistency,
+                          sc.sensitivity);
+            summary.push_back(line);
+        }
+        out["summary"] = summary;
+        return out;
+    }
+};
+
+AnalysisSpec augmentSensitivitySpec() {
+    AnalysisSpec spec;
+    spec.kind = "augment_sensitivity";
+    spec.description =
+        "which augmentations help, and how much that depends on the hyperparameters (METHODS 4.4)";
+    spec.options = {
+        makeSetting("metric", T::String, "", std::nullopt, std::nullopt,
+                    "the objective; empty: the study's first"),
+        makeSetting("switches", T::String, "", std::nullopt, std::nullopt,
+                    "comma-separated on/off parameters; empty: every augment.<name>.enabled"),
+        makeSetting("setting", T::String, "", std::nullopt, std::nullopt,
+                    "comma-separated parameters that define a setting; empty: all others"),
+        makeSetting("fit", T::String, "least_squares", std::nullopt, std::nullopt,
+                    "per-setting fit: least squares, or LIME's kernel-weighted ridge",
+                    {"least_squares", "lime"}),
+        makeSetting("min_trials", T::Int, 0, 0, std::nullopt,
+                    "fewest trials per setting; 0: augmentations + 1"),
+    };
+    return spec;
+}
+
 } // namespace
 
 AnalysisCatalog AnalysisCatalog::withBuiltins() {
@@ -259,6 +340,7 @@ AnalysisCatalog AnalysisCatalog::withBuiltins() {
     catalog.add(transferSpec(), [] { return std::make_unique<TransferAnalysisRun>(); });
     catalog.add(scalingLawSpec(), [] { return std::make_unique<ScalingLawRun>(); });
     catalog.add(lrRangeSpec(), [] { return std::make_unique<LrRangeRun>(); });
+    catalog.add(augmentSensitivitySpec(), [] { return std::make_unique<AugmentSensitivityRun>(); });
     return catalog;
 }
 

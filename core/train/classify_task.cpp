@@ -1015,6 +1015,11 @@ private:
         }
         if (evalSeconds > 0)
             result.metrics["eval_samples_per_s"] = double(evaluated) / evalSeconds;
+        // the model's size, for scaling-law fits over a study that varies it
+        std::int64_t parameters = 0;
+        for (const auto& p : model->parameters())
+            parameters += p.numel();
+        result.metrics["parameters"] = double(parameters);
         // The test split is looked at once, after training, and only reported as final values.
         if (test.count() > 0) {
             const Evaluation onTest = evaluate(model, test, setup.precision);

@@ -1,0 +1,162 @@
+// paramscope-cli analyze end to end on the example studies of resources/examples/, each run
+// on reduced settings (a few hundred images, one or two epochs): the studies are trained by
+// real workers, then every analysis answers from the CLI, is stored, and is reused.
+
+#include "../core/test_util.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+namespace {
+
+const QString kCli = QStringLiteral(PS_BINARY_DIR "/bin/paramscope-cli");
+
+struct Result {
+    int code = -1;
+    QString out, err;
+};
+
+Result runCli(const QStringList& args, int timeoutMs = 300000) {
+    QProcess p;
+    p.start(kCli, args);
+    if (!p.waitForFinished(timeoutMs))
+        return {-1, {}, "timed out"};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+// The example `name` with each replacement applied (each must match: an edit of the example
+// that breaks the reduction fails here, not silently), written into `dir`.
+QString reducedExample(const QTemporaryDir& dir, const QString& name,
+                       const QList<QPair<QString, QString>>& replacements) {
+    QFile in(QStringLiteral(PS_SOURCE_DIR "/resources/examples/") + name);
+    if (!in.open(QIODevice::ReadOnly))
+        return {};
+    QString text = QString::fromUtf8(in.readAll());
+    for (const auto& [from, to] : replacements) {
+        if (!text.contains(from))
+            qFatal("example %s no longer contains '%s'", qPrintable(name), qPrintable(from));
+        text.replace(from, to);
+    }
+    const QString path = dir.filePath(name);
+    QFile out(path);
+    out.open(QIODevice::WriteOnly);
+    out.write(text.toUtf8());
+    return path;
+}
+
+QJsonObject json(const Result& r) {
+    return QJsonDocument::fromJson(r.out.toUtf8()).object();
+}
+
+} // namespace
+
+class TestCliAnalyze : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void landscapeInAWorker() {
+        auto dir = ps::test::makeTempDir();
+        const QString study = reducedExample(dir, "landscape.yaml",
+                                             {{"subset: 6000", "subset: 600"},
+                                              {"epochs: 4", "epochs: 2"},
+                                              {"width: 128", "width: 32"}});
+        const Result run = runCli({"run", study, "--quiet"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const QStringList grid = {"analyze",    study,        "landscape",
+                                  "points_x=5", "points_y=4", "samples=200"};
+        const Result first = runCli(grid);
+        QVERIFY2(first.code == 0, qPrintable(first.err));
+        QVERIFY2(first.err.contains("computed in"), qPrintable(first.err));
+        QVERIFY2(first.out.contains("5 x 4 points over 200 train examples"), qPrintable(first.out));
+        const Result again = runCli(grid + QStringList{"--json"});
+        QVERIFY2(again.err.contains("stored result, reused"), qPrintable(again.err));
+        const QJsonObject r = json(again);
+        QCOMPARE(r["loss"].toArray().size(), 4);              // rows: y
+        QCOMPARE(r["loss"].toArray()[0].toArray().size(), 5); // columns: x
+        QVERIFY(r["fast_path"].toBool());
+
+        const Result pca = runCli({"analyze", study, "landscape", "mode=pca", "points_x=4",
+                                   "points_y=4", "samples=100", "--json"});
+        QVERIFY2(pca.code == 0, qPrintable(pca.err));
+        const QJsonObject p = json(pca);
+        QCOMPARE(p["path"].toArray().size(), 4); // initial, 1 snapshot... and final: 2 epochs
+        QVERIFY(p["explained_variance"].toArray()[0].toDouble() > 0.5);
+
+        const Result line = runCli({"analyze", study, "landscape", "mode=interpolate", "points_x=5",
+                                    "samples=100", "trial=0"});
+        QVERIFY2(line.code == 0, qPrintable(line.err));
+        QVERIFY2(line.out.contains("from its initial weights (x = 0)"), qPrintable(line.out));
+
+        // bad options and trials are refused with their name
+        const Result bad = runCli({"analyze", study, "landscape", "mode=sideways"});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains("option 'mode' is \"sideways\", not one of"),
+                 qPrintable(bad.err));
+        const Result missing = runCli({"analyze", study, "landscape", "trial=9"});
+        QCOMPARE(missing.code, 1);
+        QVERIFY2(missing.err.contains("the study has no trial 9"), qPrintable(missing.err));
+        const Result list = runCli({"analyze", study, "--list"});
+        QVERIFY2(list.out.contains("stored results: 5"), qPrintable(list.out));
+    }
+
+    void transferCurves() {
+        auto dir = ps::test::makeTempDir();
+        const QString study = reducedExample(
+            dir, "transfer.yaml",
+            {{"subset: 10000", "subset: 400"},
+             {"values: [64, 128, 256, 512]", "values: [16, 64]"},
+             {"values: [6.103515625e-05, 0.000244140625, 0.0009765625, 0.00390625, 0.015625, "
+              "0.0625]",
+              "values: [0.000244140625, 0.00390625, 0.0625]"},
+             {"trials: 48", "trials: 12"}});
+        const Result run = runCli({"run", study, "--quiet"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        for (const char* kind : {"sp", "mup"}) {
+            const Result r =
+                runCli({"analyze", study, "transfer",
+                        QStringLiteral("where=parametrization.kind=%1").arg(kind), "--json"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            const QJsonObject o = json(r);
+            QCOMPARE(o["curves"].toArray().size(), 2);
+            QCOMPARE(o["curves"].toArray()[0].toObject()["points"].toArray().size(), 3);
+        }
+    }
+
+    void scalingLaw() {
+        auto dir = ps::test::makeTempDir();
+        const QString study =
+            reducedExample(dir, "scaling-law.yaml",
+                           {{"subset: 20000", "subset: 500"}, {"epochs: 3", "epochs: 1"}});
+        const Result run = runCli({"run", study, "--quiet"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const Result r = runCli({"analyze", study, "scaling_law", "n=parameters", "loss=val_loss"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("L = ") && r.out.contains("/ N^"), qPrintable(r.out));
+        const Result bad = runCli({"analyze", study, "scaling_law", "n=nonesuch"});
+        QVERIFY(bad.code != 0);
+        QVERIFY2(bad.err.contains("nonesuch"), qPrintable(bad.err));
+    }
+
+    void augmentSensitivity() {
+        auto dir = ps::test::makeTempDir();
+        const QString study = reducedExample(dir, "augment-sensitivity.yaml",
+                                             {{"subset: 6000", "subset: 300"},
+                                              {"epochs: 3", "epochs: 1"},
+                                              {"values: [64, 256]", "values: [16]"},
+                                              {"trials: 32", "trials: 16"}});
+        const Result run = runCli({"run", study, "--quiet"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const Result r = runCli({"analyze", study, "augment_sensitivity", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject o = json(r);
+        QCOMPARE(o["augmentations"].toArray().size(), 3);
+        QCOMPARE(o["settings"].toArray().size(), 2); // two learning rates
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliAnalyze)
+#include "tst_cli_analyze.moc"
