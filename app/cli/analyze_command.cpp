@@ -206,13 +206,20 @@ int analyzeCommand(int argc, char** argv) {
         const auto start = std::chrono::steady_clock::now();
         AnalysisOutcome outcome =
             requestAnalysis(*storage, study->id, config, catalog, kind, given);
-        if (outcome.record.state == AnalysisState::Waiting ||
-            outcome.record.state == AnalysisState::Running) {
+        if (spec && spec->needsWorker &&
+            (outcome.record.state == AnalysisState::Waiting ||
+             outcome.record.state == AnalysisState::Running)) {
             const std::string dbPath = storageUrl.substr(7);
             outcome.record = waitForWorker(*storage, outcome.record, *study, storageUrl,
                                            dbPath + ".workers.log");
             if (isatty(STDERR_FILENO))
                 std::fputc('\n', stderr);
+        }
+        // another process computes it right now: wait for its result
+        while (outcome.record.state == AnalysisState::Running ||
+               outcome.record.state == AnalysisState::Waiting) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            outcome = requestAnalysis(*storage, study->id, config, catalog, kind, given);
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,8 +1,11 @@
 #include "core/analysis/analysis.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <unistd.h>
 
@@ -120,6 +123,22 @@ std::string analysisHash(const std::string& kind, const Json& options, const Jso
 
 namespace {
 
+// "host:pid", as workers name themselves.
+std::string processTag() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+bool deadLocalProcess(const std::string& tag) {
+    const std::string me = processTag();
+    const auto colon = tag.rfind(':');
+    if (colon == std::string::npos || tag.substr(0, colon) != me.substr(0, me.rfind(':')))
+        return false;
+    const long pid = std::strtol(tag.c_str() + colon + 1, nullptr, 10);
+    return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 Json defaultDataIdentity(const AnalysisContext& context) {
     Json rows = Json::array();
     for (const Trial& t : context.trials)
@@ -174,9 +193,12 @@ AnalysisOutcome requestAnalysis(Storage& storage, std::int64_t studyId, const St
     const std::unique_ptr<Analysis> analysis = spec->needsWorker ? nullptr : catalog.make(kind);
     if (!analysis)
         return {record, false}; // WAITING for a worker
-    // Claimed as a worker would, so two processes asking at once compute it once.
-    const std::string me = "in-process " + std::to_string(::getpid());
-    if (!storage.startAnalysis(record.id, me)) {
+    // Claimed as a worker would, so two processes asking at once compute it once; one held
+    // by a process of this host that is gone (it crashed) is taken over at once.
+    const std::string me = processTag();
+    const double stale =
+        record.state == AnalysisState::Running && deadLocalProcess(record.worker) ? -1.0 : 120.0;
+    if (!storage.startAnalysis(record.id, me, stale)) {
         if (auto now = storage.analysis(record.id))
             return {*now, now->state == AnalysisState::Done};
         return {record, false};

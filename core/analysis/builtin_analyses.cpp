@@ -2,11 +2,17 @@
 // ones, which paramscope-worker makes runnable (registerTrainAnalyses).
 #include "core/analysis/analysis.h"
 #include "core/analysis/augment_sensitivity.h"
+#include "core/analysis/correlation.h"
+#include "core/analysis/fanova.h"
+#include "core/analysis/lime.h"
 #include "core/analysis/param_table.h"
+#include "core/analysis/ped_anova.h"
+#include "core/analysis/random_forest.h"
 #include "core/analysis/scaling_law.h"
 #include "core/analysis/transfer_curves.h"
 #include "core/space/constraints.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -125,13 +131,17 @@ public:
         Json summary = Json::array();
         summary.push_back("learning-rate transfer of " + columns.loss + " over " + columns.width +
                           " (" + std::to_string(a.trialsUsed) + " trials)");
-        for (const TransferCurve& c : a.curves)
-            summary.push_back(
-                format("  %s %-6g optimum lr %.4g (log2 %.2f", 0, c.width,
-                       std::exp2(c.optimumLog2Lr), c.optimumLog2Lr)
-                    .replace(0, 4, "  " + columns.width.substr(columns.width.rfind('.') + 1)) +
-                (std::isfinite(c.optimumStdErr) ? format(" +- %.2f", c.optimumStdErr) : "") +
-                "), " + std::string(toText(c.kind)) + format(", loss %.4g", c.optimumLoss));
+        const std::string widthName = columns.width.substr(columns.width.rfind('.') + 1);
+        for (const TransferCurve& c : a.curves) {
+            const std::string error =
+                std::isfinite(c.optimumStdErr) ? format(" +- %.2f", c.optimumStdErr) : "";
+            char line[240];
+            std::snprintf(line, sizeof line,
+                          "  %s %-6g optimum lr %.4g (log2 %.2f%s), %s, loss %.4g",
+                          widthName.c_str(), c.width, std::exp2(c.optimumLog2Lr), c.optimumLog2Lr,
+                          error.c_str(), std::string(toText(c.kind)).c_str(), c.optimumLoss);
+            summary.push_back(line);
+        }
         summary.push_back(format("optimum shift per width doubling: %+.3f log2 units", a.slope) +
                           (std::isfinite(a.slopeStdErr) ? format(" +- %.3f", a.slopeStdErr) : "") +
                           " over " + std::to_string(a.widthsInSlope) + " widths");
@@ -332,6 +342,149 @@ AnalysisSpec augmentSensitivitySpec() {
     return spec;
 }
 
+// METHODS 6: which parameters the objective depends on: fANOVA (random forest main effects,
+// optionally pairs), PED-ANOVA (top trials against the rest) and plain correlations.
+class ImportanceRun final : public Analysis {
+public:
+    Json run(const AnalysisContext& context, const Json& o) override {
+        const ParamTable table = studyTable(context, o["metric"].get<std::string>());
+        const Direction direction =
+            o["metric"].get<std::string>().empty() ||
+                    o["metric"].get<std::string>() == context.config.objective().metric
+                ? context.config.objective().direction
+                : Direction::Minimize;
+        FanovaOptions fo;
+        fo.forest.trees = o["trees"].get<int>();
+        fo.forest.seed = o["seed"].get<std::uint64_t>();
+        fo.pairs = o["pairs"].get<bool>();
+        const FanovaResult f = fanova(table, fo);
+        PedAnovaOptions po;
+        po.targetQuantile = o["top_quantile"].get<double>();
+        po.direction = direction;
+        const PedAnovaResult p = pedAnova(table, po);
+        const CorrelationResult c = correlations(table);
+        Json out = {{"metric", table.metric},
+                    {"trials", table.rows()},
+                    {"fanova", toJson(f)},
+                    {"ped_anova", toJson(p)},
+                    {"correlations", toJson(c)}};
+        Json summary = Json::array();
+        summary.push_back("importance of the parameters for " + table.metric + " over " +
+                          std::to_string(table.rows()) + " complete trials");
+        summary.push_back("parameter                      fANOVA  PED-ANOVA   Spearman");
+        for (const FanovaParam& fp : f.params) {
+            double ped = NAN, rho = NAN;
+            for (const auto& q : p.params)
+                if (q.name == fp.name)
+                    ped = q.importance;
+            for (const auto& q : c.params)
+                if (q.name == fp.name)
+                    rho = std::isfinite(q.spearman) ? q.spearman : q.eta;
+            char line[200];
+            std::snprintf(line, sizeof line, "%-28s %8.3f %10.3f %+10.3f", fp.name.c_str(),
+                          fp.importance, ped, rho);
+            summary.push_back(line);
+        }
+        for (const FanovaPair& pair : f.pairs) {
+            char line[200];
+            std::snprintf(line, sizeof line, "  pair %s x %s: %.3f", pair.first.c_str(),
+                          pair.second.c_str(), pair.fraction);
+            summary.push_back(line);
+        }
+        out["summary"] = summary;
+        return out;
+    }
+};
+
+AnalysisSpec importanceSpec() {
+    AnalysisSpec spec;
+    spec.kind = "importance";
+    spec.description = "parameter importance: fANOVA, PED-ANOVA and correlations (METHODS 6)";
+    spec.options = {
+        makeSetting("metric", T::String, "", std::nullopt, std::nullopt,
+                    "the metric; empty: the study's first objective"),
+        makeSetting("trees", T::Int, 64, 1, 4096, "fANOVA's forest size"),
+        makeSetting("pairs", T::Bool, false, std::nullopt, std::nullopt,
+                    "also pairwise fANOVA effects"),
+        makeSetting("top_quantile", T::Float, 0.1, 0.01, 1.0, "PED-ANOVA's top trials"),
+        makeSetting("seed", T::Int, 0, 0, std::nullopt, "forest seed"),
+    };
+    return spec;
+}
+
+// METHODS 4.1-4.3, 4.5: LIME around one trial, the outcome predicted by a random forest
+// fitted on the study's trials (the surrogate), so perturbed configurations nobody ran still
+// get a value.
+class LimeRun final : public Analysis {
+public:
+    Json run(const AnalysisContext& context, const Json& o) override {
+        const ParamTable table = studyTable(context, o["metric"].get<std::string>());
+        std::int64_t number = o["trial"].get<std::int64_t>();
+        if (number < 0) {
+            const Trial* best = bestTrial(context.trials, context.config.objective().direction,
+                                          context.config.constraints);
+            if (!best)
+                throw AnalysisError("option 'trial' is -1 (the best trial), but the study has "
+                                    "no complete trial yet");
+            number = best->number;
+        }
+        const auto at = std::find(table.trialNumbers.begin(), table.trialNumbers.end(), number);
+        if (at == table.trialNumbers.end())
+            throw AnalysisError("option 'trial': trial " + std::to_string(number) +
+                                " is not a complete trial with " + table.metric);
+        RandomForestOptions fo;
+        fo.seed = o["seed"].get<std::uint64_t>();
+        RandomForest forest;
+        forest.fit(table, fo);
+        LimeOptions lo;
+        lo.numSamples = o["samples"].get<std::size_t>();
+        lo.numFeatures = o["features"].get<std::size_t>();
+        lo.seed = o["seed"].get<std::uint64_t>();
+        const std::string discretizer = o["discretizer"].get<std::string>();
+        lo.discretizer = discretizer == "decile" ? LimeDiscretizer::Decile
+                         : discretizer == "none" ? LimeDiscretizer::None
+                                                 : LimeDiscretizer::Quartile;
+        const LimeExplanation e = explainRow(
+            table, static_cast<std::size_t>(at - table.trialNumbers.begin()),
+            [&forest](const std::vector<double>& rows, std::size_t) {
+                return forest.predict(rows);
+            },
+            lo);
+        Json out = toJson(e);
+        out["metric"] = table.metric;
+        out["surrogate"] = "random forest, " + std::to_string(fo.trees) + " trees, on " +
+                           std::to_string(table.rows()) + " trials";
+        Json summary = Json::array();
+        summary.push_back("LIME around trial " + std::to_string(number) + " (" + table.metric +
+                          format(" %.5g by the surrogate, %.5g by the local fit; R^2 %.3f)",
+                                 e.predictedValue, e.localPrediction, e.score));
+        for (const LimeFeature& f : e.features) {
+            char line[240];
+            std::snprintf(line, sizeof line, "  %+10.4g  %s", f.weight, f.condition.c_str());
+            summary.push_back(line);
+        }
+        out["summary"] = summary;
+        return out;
+    }
+};
+
+AnalysisSpec limeSpec() {
+    AnalysisSpec spec;
+    spec.kind = "lime";
+    spec.description = "LIME: which parameters move the objective around one trial (METHODS 4)";
+    spec.options = {
+        makeSetting("trial", T::Int, -1, -1, std::nullopt, "the trial; -1: the best one"),
+        makeSetting("metric", T::String, "", std::nullopt, std::nullopt,
+                    "the metric; empty: the study's first objective"),
+        makeSetting("samples", T::Int, 5000, 10, 1000000, "perturbed samples"),
+        makeSetting("features", T::Int, 10, 1, 1000, "features in the explanation"),
+        makeSetting("discretizer", T::String, "quartile", std::nullopt, std::nullopt,
+                    "how numerical parameters are binned", {"quartile", "decile", "none"}),
+        makeSetting("seed", T::Int, 0, 0, std::nullopt, "sampling and forest seed"),
+    };
+    return spec;
+}
+
 } // namespace
 
 AnalysisCatalog AnalysisCatalog::withBuiltins() {
@@ -341,6 +494,8 @@ AnalysisCatalog AnalysisCatalog::withBuiltins() {
     catalog.add(scalingLawSpec(), [] { return std::make_unique<ScalingLawRun>(); });
     catalog.add(lrRangeSpec(), [] { return std::make_unique<LrRangeRun>(); });
     catalog.add(augmentSensitivitySpec(), [] { return std::make_unique<AugmentSensitivityRun>(); });
+    catalog.add(importanceSpec(), [] { return std::make_unique<ImportanceRun>(); });
+    catalog.add(limeSpec(), [] { return std::make_unique<LimeRun>(); });
     return catalog;
 }
 

@@ -100,7 +100,8 @@ private Q_SLOTS:
         QCOMPARE(missing.code, 1);
         QVERIFY2(missing.err.contains("the study has no trial 9"), qPrintable(missing.err));
         const Result list = runCli({"analyze", study, "--list"});
-        QVERIFY2(list.out.contains("stored results: 5"), qPrintable(list.out));
+        // the grid, the PCA, the line and the failed trial 9; bad options store nothing
+        QVERIFY2(list.out.contains("stored results: 4"), qPrintable(list.out));
     }
 
     void transferCurves() {
@@ -124,6 +125,18 @@ private Q_SLOTS:
             QCOMPARE(o["curves"].toArray().size(), 2);
             QCOMPARE(o["curves"].toArray()[0].toObject()["points"].toArray().size(), 3);
         }
+        // importance and LIME on the same trials, computed in the CLI's own process
+        const Result importance = runCli({"analyze", study, "importance"});
+        QVERIFY2(importance.code == 0, qPrintable(importance.err));
+        for (const char* name : {"optimizer.lr", "model.width", "parametrization.kind"})
+            QVERIFY2(importance.out.contains(name), qPrintable(importance.out));
+        const Result lime = runCli({"analyze", study, "lime", "trial=3", "samples=500", "--json"});
+        QVERIFY2(lime.code == 0, qPrintable(lime.err));
+        const QJsonObject l = json(lime);
+        QCOMPARE(l["features"].toArray().size(), 3);
+        QVERIFY(l["surrogate"].toString().startsWith("random forest"));
+        const Result noTrial = runCli({"analyze", study, "lime", "trial=40"});
+        QVERIFY2(noTrial.err.contains("trial 40 is not a complete trial"), qPrintable(noTrial.err));
     }
 
     void scalingLaw() {
