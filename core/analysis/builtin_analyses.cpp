@@ -2,6 +2,7 @@
 // ones, which paramscope-worker makes runnable (registerTrainAnalyses).
 #include "core/analysis/analysis.h"
 #include "core/analysis/augment_sensitivity.h"
+#include "core/analysis/coord_check.h"
 #include "core/analysis/correlation.h"
 #include "core/analysis/fanova.h"
 #include "core/analysis/lime.h"
@@ -485,6 +486,53 @@ AnalysisSpec limeSpec() {
     return spec;
 }
 
+// METHODS 3.3 across coord_check trials of several widths.
+class CoordCheckRun final : public Analysis {
+public:
+    Json run(const AnalysisContext& context, const Json& o) override {
+        const CoordCheckResult r = coordCheck(
+            context.trials, context.storage.metrics(context.studyId), o["width"].get<std::string>(),
+            whereClause(o["where"].get<std::string>()), o["tolerance"].get<double>());
+        Json out = toJson(r);
+        Json summary = Json::array();
+        summary.push_back("coordinate check over " + std::to_string(r.trialsUsed) +
+                          " trials: slope of log2 mean|activation| against log2 " +
+                          o["width"].get<std::string>() + " at step " + std::to_string(r.lastStep));
+        bool flat = true;
+        for (const CoordCheckLayer& l : r.layers) {
+            if (l.step != r.lastStep)
+                continue;
+            const bool ok = std::abs(l.slope) < r.flatTolerance;
+            flat = flat && ok;
+            char line[200];
+            std::snprintf(line, sizeof line, "  %-16s %+.3f %s", l.layer.c_str(), l.slope,
+                          ok ? "flat" : "grows/shrinks with width");
+            summary.push_back(line);
+        }
+        summary.push_back(flat
+                              ? format("every layer flat (|slope| < %g): muP-like", r.flatTolerance)
+                              : "some layers change with width: SP-like");
+        out["summary"] = summary;
+        return out;
+    }
+};
+
+AnalysisSpec coordCheckSpec() {
+    AnalysisSpec spec;
+    spec.kind = "coord_check";
+    spec.description = "muP coordinate check across widths, from coord_check trials (METHODS 3.3)";
+    spec.options = {
+        makeSetting("width", T::String, "model.width", std::nullopt, std::nullopt,
+                    "the width parameter"),
+        makeSetting("where", T::String, "", std::nullopt, std::nullopt,
+                    "only trials with these parameter values, e.g. parametrization.kind=mup"),
+        makeSetting("tolerance", T::Float, 0.1, 0.0, 10.0, "|slope| below this counts as flat"),
+    };
+    // its data are the trials' intermediate metrics: the default identity (finished trials'
+    // revisions) changes when they do
+    return spec;
+}
+
 } // namespace
 
 AnalysisCatalog AnalysisCatalog::withBuiltins() {
@@ -496,6 +544,7 @@ AnalysisCatalog AnalysisCatalog::withBuiltins() {
     catalog.add(augmentSensitivitySpec(), [] { return std::make_unique<AugmentSensitivityRun>(); });
     catalog.add(importanceSpec(), [] { return std::make_unique<ImportanceRun>(); });
     catalog.add(limeSpec(), [] { return std::make_unique<LimeRun>(); });
+    catalog.add(coordCheckSpec(), [] { return std::make_unique<CoordCheckRun>(); });
     return catalog;
 }
 

@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTest>
+#include <cmath>
 
 namespace {
 
@@ -152,6 +153,35 @@ private Q_SLOTS:
         const Result bad = runCli({"analyze", study, "scaling_law", "n=nonesuch"});
         QVERIFY(bad.code != 0);
         QVERIFY2(bad.err.contains("nonesuch"), qPrintable(bad.err));
+    }
+
+    void coordinateCheck() {
+        // real coord_check trials: under SP the output grows with width, under muP it does not
+        auto dir = ps::test::makeTempDir();
+        const QString study =
+            reducedExample(dir, "coord-check.yaml",
+                           {{"values: [64, 128, 256, 512, 1024]", "values: [64, 256, 1024]"},
+                            {"trials: 30", "trials: 18"}});
+        const Result run = runCli({"run", study, "--quiet"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const auto slopes = [&](const char* kind) {
+            const Result r =
+                runCli({"analyze", study, "coord_check",
+                        QStringLiteral("where=parametrization.kind=%1").arg(kind), "--json"});
+            QMap<QString, double> out;
+            const QJsonObject o = json(r);
+            for (const auto& v : o["layers"].toArray()) {
+                const QJsonObject l = v.toObject();
+                if (l["step"].toInt() == o["last_step"].toInt())
+                    out[l["layer"].toString()] = l["slope"].toDouble();
+            }
+            return out;
+        };
+        const auto sp = slopes("sp"), mup = slopes("mup");
+        QCOMPARE(mup.size(), 3);
+        for (auto it = mup.begin(); it != mup.end(); ++it)
+            QVERIFY2(std::abs(it.value()) < 0.1, qPrintable(it.key()));
+        QVERIFY2(sp["output"] > 0.4, qPrintable(QString::number(sp["output"])));
     }
 
     void augmentSensitivity() {
