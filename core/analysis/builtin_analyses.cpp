@@ -88,6 +88,16 @@ AnalysisSpec landscapeSpec() {
     return spec;
 }
 
+// Options several analyses share.
+SettingSpec whereOption() {
+    return makeSetting("where", T::String, "", std::nullopt, std::nullopt,
+                       "only trials with these parameter values, e.g. parametrization.kind=mup");
+}
+SettingSpec metricOption() {
+    return makeSetting("metric", T::String, "", std::nullopt, std::nullopt,
+                       "the metric; empty: the study's first objective");
+}
+
 std::string format(const char* pattern, double a, double b = 0, double c = 0, double d = 0) {
     char text[200];
     std::snprintf(text, sizeof text, pattern, a, b, c, d);
@@ -165,8 +175,7 @@ AnalysisSpec transferSpec() {
         makeSetting("width", T::String, "model.width", std::nullopt, std::nullopt,
                     "the width (or depth) parameter"),
         makeSetting("loss", T::String, "train_loss", std::nullopt, std::nullopt, "the loss metric"),
-        makeSetting("where", T::String, "", std::nullopt, std::nullopt,
-                    "only trials with these parameter values, e.g. parametrization.kind=mup"),
+        whereOption(),
         makeSetting("window", T::Int, 3, 3, 5, "points of the parabola around the best lr (3, 5)"),
         makeSetting("bootstrap", T::Int, 200, 0, 100000, "seed resamples for the optima's errors"),
         makeSetting("seed", T::Int, 0, 0, std::nullopt, "bootstrap seed"),
@@ -328,8 +337,7 @@ AnalysisSpec augmentSensitivitySpec() {
     spec.description =
         "which augmentations help, and how much that depends on the hyperparameters (METHODS 4.4)";
     spec.options = {
-        makeSetting("metric", T::String, "", std::nullopt, std::nullopt,
-                    "the objective; empty: the study's first"),
+        metricOption(),
         makeSetting("switches", T::String, "", std::nullopt, std::nullopt,
                     "comma-separated on/off parameters; empty: every augment.<name>.enabled"),
         makeSetting("setting", T::String, "", std::nullopt, std::nullopt,
@@ -402,8 +410,7 @@ AnalysisSpec importanceSpec() {
     spec.kind = "importance";
     spec.description = "parameter importance: fANOVA, PED-ANOVA and correlations (METHODS 6)";
     spec.options = {
-        makeSetting("metric", T::String, "", std::nullopt, std::nullopt,
-                    "the metric; empty: the study's first objective"),
+        metricOption(),
         makeSetting("trees", T::Int, 64, 1, 4096, "fANOVA's forest size"),
         makeSetting("pairs", T::Bool, false, std::nullopt, std::nullopt,
                     "also pairwise fANOVA effects"),
@@ -475,8 +482,7 @@ AnalysisSpec limeSpec() {
     spec.description = "LIME: which parameters move the objective around one trial (METHODS 4)";
     spec.options = {
         makeSetting("trial", T::Int, -1, -1, std::nullopt, "the trial; -1: the best one"),
-        makeSetting("metric", T::String, "", std::nullopt, std::nullopt,
-                    "the metric; empty: the study's first objective"),
+        metricOption(),
         makeSetting("samples", T::Int, 5000, 10, 1000000, "perturbed samples"),
         makeSetting("features", T::Int, 10, 1, 1000, "features in the explanation"),
         makeSetting("discretizer", T::String, "quartile", std::nullopt, std::nullopt,
@@ -524,8 +530,7 @@ AnalysisSpec coordCheckSpec() {
     spec.options = {
         makeSetting("width", T::String, "model.width", std::nullopt, std::nullopt,
                     "the width parameter"),
-        makeSetting("where", T::String, "", std::nullopt, std::nullopt,
-                    "only trials with these parameter values, e.g. parametrization.kind=mup"),
+        whereOption(),
         makeSetting("tolerance", T::Float, 0.1, 0.0, 10.0, "|slope| below this counts as flat"),
     };
     // its data are the trials' intermediate metrics: the default identity (finished trials'
