@@ -4,12 +4,13 @@
 # Fashion-MNIST, on one GPU; then prints each trial's device, precision and samples per second.
 #
 #   scripts/gpu-check.sh [--torch-dir DIR] [--device cuda:0] [--build-dir build/gpu]
-#                        [--epochs N] [--trials N] [--data DIR]
+#                        [--epochs N] [--trials N] [--data DIR] [--subset N]
 #
 # --torch-dir: the folder holding TorchConfig.cmake; default $Torch_DIR, else the one of the
 #   python3 that imports torch (torch.utils.cmake_prefix_path + /Torch).
 # --data: Fashion-MNIST's four .gz files; default the Debian package's folder, else a synthetic
 #   look-alike is generated (same shapes, learnable classes) so the figures still mean speed.
+# --subset: training images used (default 0: all).
 # Needs: cmake, g++, the -dev packages of scripts/install-deps.sh minus Qt and VTK (no GUI is
 # built), nvcc for the CUDA LibTorch's CMake config, and a LibTorch built with the C++11 ABI
 # (PyTorch wheels from 2.7 on, or the "cxx11 ABI" LibTorch download).
@@ -24,6 +25,7 @@ build="$here/build/gpu"
 epochs=3
 trials=3
 data=""
+subset=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --torch-dir) torch_dir="$2"; shift 2 ;;
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
     --epochs) epochs="$2"; shift 2 ;;
     --trials) trials="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
+    --subset) subset="$2"; shift 2 ;;
     -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "gpu-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -97,7 +100,7 @@ name: gpu-check-$1
 storage: sqlite://$work/$1.db
 task:
   kind: classify
-  dataset: {name: fashion-mnist, path: $data}
+  dataset: {name: fashion-mnist, path: $data, subset: $subset}
   model: $2
   optimizer: {kind: adam, lr: 1.0e-3}
   epochs: $epochs
@@ -115,22 +118,25 @@ EOF
     echo "== study $1: $trials trials x $epochs epochs on $device"
     "$build/bin/paramscope-cli" run "$work/$1.yaml"
     python3 - "$work/$1.db" <<'EOF'
-import sqlite3, sys
+import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-rows = db.execute("""SELECT t.number, t.state, t.fail_reason,
-    MAX(CASE WHEN m.name = 'train_samples_per_s' THEN m.value END),
-    MAX(CASE WHEN m.name = 'eval_samples_per_s' THEN m.value END),
-    MAX(CASE WHEN m.name = 'step_overhead' THEN m.value END),
-    MAX(CASE WHEN m.name = 'test_acc' THEN m.value END)
-    FROM trials t LEFT JOIN metrics m ON m.trial_id = t.id GROUP BY t.id ORDER BY t.number""")
 print(f"{'trial':>5} {'state':>9} {'train samp/s':>13} {'eval samp/s':>12} {'overhead':>9} {'test acc':>9}")
-fmt = lambda v, f: format(v, f) if v is not None else "-"
-for n, state, reason, train, ev, over, acc in rows:
-    print(f"{n:>5} {state:>9} {fmt(train, '13.0f')} {fmt(ev, '12.0f')} "
-          f"{fmt(over * 100 if over is not None else None, '8.2f')}% {fmt(acc, '9.4f')}"
+fmt = lambda v, f: format(v, f) if isinstance(v, (int, float)) else "-"
+device = None
+for n, state, reason, values, system in db.execute(
+        "SELECT number, state, fail_reason, values_json, system FROM trials ORDER BY number"):
+    v = json.loads(values or "{}")
+    over = v.get("step_overhead")
+    print(f"{n:>5} {state:>9} {fmt(v.get('train_samples_per_s'), '13.0f')} "
+          f"{fmt(v.get('eval_samples_per_s'), '12.0f')} "
+          f"{fmt(over * 100 if over is not None else None, '8.2f')}% {fmt(v.get('test_acc'), '9.4f')}"
           + (f"  {reason}" if reason else ""))
-for (message,) in db.execute("SELECT message FROM study_log WHERE message LIKE '%device%' LIMIT 1"):
-    print("log:", message)
+    log = json.loads(system or "{}").get("log")
+    if log and device is None:
+        with open(log) as f:
+            device = f.readline().strip()
+if device:
+    print("trial log:", device)
 EOF
 }
 
