@@ -87,6 +87,42 @@ AnalysisSpec landscapeSpec() {
     return spec;
 }
 
+AnalysisSpec intrinsicDimensionSpec() {
+    AnalysisSpec spec;
+    spec.kind = "intrinsic_dimension";
+    spec.description = "intrinsic dimension of a classify trial's model and data: validation "
+                       "accuracy trained in random d-dimensional subspaces, d_int90 (Li et al. "
+                       "2018)";
+    spec.needsWorker = true;
+    spec.options = {
+        makeSetting("trial", T::Int, -1, -1, std::nullopt,
+                    "the trial whose model, initialization and data are used; -1: the best one"),
+        makeSetting("dims", T::String, "10,50,100,200,500,1000", std::nullopt, std::nullopt,
+                    "subspace dimensions d, comma-separated"),
+        makeSetting("projection", T::String, "fastfood", std::nullopt, std::nullopt,
+                    "the random projection P from d into the D parameters",
+                    {"fastfood", "dense", "sparse"}),
+        makeSetting("epochs", T::Int, 3, 1, std::nullopt, "training epochs per d and seed"),
+        makeSetting("samples", T::Int, 10000, 0, std::nullopt,
+                    "training examples (the training split's first ones); 0: all"),
+        makeSetting("batch", T::Int, 128, 1, std::nullopt, "minibatch size"),
+        makeSetting("lr", T::Float, 1e-3, 0.0, std::nullopt, "Adam's learning rate (beta2 0.99)"),
+        makeSetting("seeds", T::Int, 1, 1, 100,
+                    "runs per d (projections and orders); their "
+                    "mean accuracy decides d_int90"),
+        makeSetting("baseline", T::String, "direct", std::nullopt, std::nullopt,
+                    "direct: the same training of all parameters; absolute: 1.0 (the "
+                    "reference's MNIST plots: threshold 90 % accuracy)",
+                    {"direct", "absolute"}),
+        makeSetting("seed", T::Int, 0, 0, std::nullopt, "projections' and minibatch orders' seed"),
+        makeSetting("threads", T::Int, 0, 0, 1024, "CPU threads; 0: all cores"),
+    };
+    spec.dataIdentity = [](const AnalysisContext& context, const Json& options) {
+        return Json{{"of", trialIdentity(context, options["trial"].get<std::int64_t>())}};
+    };
+    return spec;
+}
+
 std::string format(const char* pattern, double a, double b = 0, double c = 0, double d = 0) {
     char text[200];
     std::snprintf(text, sizeof text, pattern, a, b, c, d);
@@ -490,6 +526,7 @@ AnalysisSpec limeSpec() {
 AnalysisCatalog AnalysisCatalog::withBuiltins() {
     AnalysisCatalog catalog;
     catalog.add(landscapeSpec());
+    catalog.add(intrinsicDimensionSpec());
     catalog.add(transferSpec(), [] { return std::make_unique<TransferAnalysisRun>(); });
     catalog.add(scalingLawSpec(), [] { return std::make_unique<ScalingLawRun>(); });
     catalog.add(lrRangeSpec(), [] { return std::make_unique<LrRangeRun>(); });

@@ -3,6 +3,7 @@
 #include "core/analysis/analysis.h"
 #include "core/space/constraints.h"
 #include "core/train/classify_torch.h"
+#include "core/train/intrinsic_torch.h"
 #include "core/train/landscape_torch.h"
 #include "core/train/train_tasks.h"
 
@@ -507,6 +508,7 @@ public:
 
 void registerTrainAnalyses(AnalysisCatalog& catalog) {
     catalog.setFactory("landscape", [] { return std::make_unique<LandscapeAnalysis>(); });
+    catalog.setFactory("intrinsic_dimension", makeIntrinsicDimensionAnalysis);
 }
 
 } // namespace ps
