@@ -1,5 +1,7 @@
 #include "core/analysis/analysis.h"
 
+#include "core/space/constraints.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -168,6 +170,24 @@ AnalysisRecord runAndStore(Storage& storage, const AnalysisRecord& record, Analy
 }
 
 } // namespace
+
+const Trial& analysisTrial(const AnalysisContext& context, std::int64_t number,
+                           const std::string& option) {
+    if (number < 0) {
+        const Trial* best = bestTrial(context.trials, context.config.objective().direction,
+                                      context.config.constraints);
+        if (!best)
+            throw AnalysisError("option '" + option +
+                                "' is -1 (the best trial), but the study "
+                                "has no complete trial yet");
+        return *best;
+    }
+    for (const Trial& t : context.trials)
+        if (t.number == number)
+            return t;
+    throw AnalysisError("option '" + option + "': the study has no trial " +
+                        std::to_string(number));
+}
 
 AnalysisOutcome requestAnalysis(Storage& storage, std::int64_t studyId, const StudyConfig& config,
                                 const AnalysisCatalog& catalog, const std::string& kind,

@@ -35,6 +35,11 @@ struct AnalysisContext {
     std::function<bool()> canceled;
 };
 
+// The trial an analysis option names: its number, or the best feasible complete trial for
+// -1. Throws AnalysisError naming the option when there is none.
+const Trial& analysisTrial(const AnalysisContext& context, std::int64_t number,
+                           const std::string& option = "trial");
+
 class Analysis {
 public:
     virtual ~Analysis() = default;

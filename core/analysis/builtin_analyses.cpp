@@ -26,18 +26,14 @@ using T = SettingType;
 // The trial an option names (-1: the best), as data: its number, revision and artifacts, so
 // that a retrained or newly best trial gives a new result.
 Json trialIdentity(const AnalysisContext& context, std::int64_t number) {
-    const Trial* chosen = nullptr;
-    if (number < 0)
-        chosen = bestTrial(context.trials, context.config.objective().direction,
-                           context.config.constraints);
-    for (const Trial& t : context.trials)
-        if (t.number == number)
-            chosen = &t;
-    if (!chosen)
-        return {{"trial", number}};
-    return {{"trial", chosen->number},
-            {"rev", chosen->rev},
-            {"artifacts", chosen->system.value("artifacts", Json::object())}};
+    try {
+        const Trial& chosen = analysisTrial(context, number);
+        return {{"trial", chosen.number},
+                {"rev", chosen.rev},
+                {"artifacts", chosen.system.value("artifacts", Json::object())}};
+    } catch (const AnalysisError&) {
+        return {{"trial", number}}; // the run itself says what is missing
+    }
 }
 
 AnalysisSpec landscapeSpec() {
@@ -96,6 +92,42 @@ SettingSpec whereOption() {
 SettingSpec metricOption() {
     return makeSetting("metric", T::String, "", std::nullopt, std::nullopt,
                        "the metric; empty: the study's first objective");
+}
+
+AnalysisSpec intrinsicDimensionSpec() {
+    AnalysisSpec spec;
+    spec.kind = "intrinsic_dimension";
+    spec.description = "intrinsic dimension of a classify trial's model and data: validation "
+                       "accuracy trained in random d-dimensional subspaces, d_int90 (Li et al. "
+                       "2018)";
+    spec.needsWorker = true;
+    spec.options = {
+        makeSetting("trial", T::Int, -1, -1, std::nullopt,
+                    "the trial whose model, initialization and data are used; -1: the best one"),
+        makeSetting("dims", T::String, "10,50,100,200,500,1000", std::nullopt, std::nullopt,
+                    "subspace dimensions d, comma-separated"),
+        makeSetting("projection", T::String, "fastfood", std::nullopt, std::nullopt,
+                    "the random projection P from d into the D parameters",
+                    {"fastfood", "dense", "sparse"}),
+        makeSetting("epochs", T::Int, 3, 1, std::nullopt, "training epochs per d and seed"),
+        makeSetting("samples", T::Int, 10000, 0, std::nullopt,
+                    "training examples (the training split's first ones); 0: all"),
+        makeSetting("batch", T::Int, 128, 1, std::nullopt, "minibatch size"),
+        makeSetting("lr", T::Float, 1e-3, 0.0, std::nullopt, "Adam's learning rate (beta2 0.99)"),
+        makeSetting("seeds", T::Int, 1, 1, 100,
+                    "runs per d (projections and orders); their "
+                    "mean accuracy decides d_int90"),
+        makeSetting("baseline", T::String, "direct", std::nullopt, std::nullopt,
+                    "direct: the same training of all parameters; absolute: 1.0 (the "
+                    "reference's MNIST plots: threshold 90 % accuracy)",
+                    {"direct", "absolute"}),
+        makeSetting("seed", T::Int, 0, 0, std::nullopt, "projections' and minibatch orders' seed"),
+        makeSetting("threads", T::Int, 0, 0, 1024, "CPU threads; 0: all cores"),
+    };
+    spec.dataIdentity = [](const AnalysisContext& context, const Json& options) {
+        return Json{{"of", trialIdentity(context, options["trial"].get<std::int64_t>())}};
+    };
+    return spec;
 }
 
 std::string format(const char* pattern, double a, double b = 0, double c = 0, double d = 0) {
@@ -427,15 +459,7 @@ class LimeRun final : public Analysis {
 public:
     Json run(const AnalysisContext& context, const Json& o) override {
         const ParamTable table = studyTable(context, o["metric"].get<std::string>());
-        std::int64_t number = o["trial"].get<std::int64_t>();
-        if (number < 0) {
-            const Trial* best = bestTrial(context.trials, context.config.objective().direction,
-                                          context.config.constraints);
-            if (!best)
-                throw AnalysisError("option 'trial' is -1 (the best trial), but the study has "
-                                    "no complete trial yet");
-            number = best->number;
-        }
+        const std::int64_t number = analysisTrial(context, o["trial"].get<std::int64_t>()).number;
         const auto at = std::find(table.trialNumbers.begin(), table.trialNumbers.end(), number);
         if (at == table.trialNumbers.end())
             throw AnalysisError("option 'trial': trial " + std::to_string(number) +
@@ -543,6 +567,7 @@ AnalysisSpec coordCheckSpec() {
 AnalysisCatalog AnalysisCatalog::withBuiltins() {
     AnalysisCatalog catalog;
     catalog.add(landscapeSpec());
+    catalog.add(intrinsicDimensionSpec());
     catalog.add(transferSpec(), [] { return std::make_unique<TransferAnalysisRun>(); });
     catalog.add(scalingLawSpec(), [] { return std::make_unique<ScalingLawRun>(); });
     catalog.add(lrRangeSpec(), [] { return std::make_unique<LrRangeRun>(); });

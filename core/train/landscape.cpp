@@ -3,6 +3,7 @@
 #include "core/analysis/analysis.h"
 #include "core/space/constraints.h"
 #include "core/train/classify_torch.h"
+#include "core/train/intrinsic_torch.h"
 #include "core/train/landscape_torch.h"
 #include "core/train/train_tasks.h"
 
@@ -297,21 +298,6 @@ LandscapeGrid evaluateGrid(Model& model, const WeightList& origin, const WeightL
 
 namespace {
 
-const Trial& findTrial(const AnalysisContext& context, std::int64_t number) {
-    if (number < 0) {
-        const Trial* best = bestTrial(context.trials, context.config.objective().direction,
-                                      context.config.constraints);
-        if (!best)
-            throw AnalysisError("option 'trial' is -1 (the best trial), but the study has no "
-                                "complete trial yet");
-        return *best;
-    }
-    for (const Trial& t : context.trials)
-        if (t.number == number)
-            return t;
-    throw AnalysisError("option 'trial': the study has no trial " + std::to_string(number));
-}
-
 // The path of a trial's weight artifact `name` ("initial", "final").
 std::string artifactPath(const Trial& t, const std::string& name) {
     const Json artifacts = t.system.value("artifacts", Json::object());
@@ -342,7 +328,7 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
 class LandscapeAnalysis final : public Analysis {
 public:
     Json run(const AnalysisContext& context, const Json& o) override {
-        const Trial& trial = findTrial(context, o["trial"].get<std::int64_t>());
+        const Trial& trial = analysisTrial(context, o["trial"].get<std::int64_t>());
         if (context.config.taskKind != "classify")
             throw AnalysisError("loss landscapes need a classify task; this study runs '" +
                                 context.config.taskKind + "'");
@@ -383,7 +369,7 @@ public:
             const std::int64_t other = o["other_trial"].get<std::int64_t>();
             std::string fromName = "its initial weights";
             if (other >= 0) {
-                const Trial& t = findTrial(context, other);
+                const Trial& t = analysisTrial(context, other, "other_trial");
                 loadModelWeights(model, artifactPath(t, "final"));
                 fromName = "trial " + std::to_string(t.number) + "'s final weights";
             } else {
@@ -507,6 +493,7 @@ public:
 
 void registerTrainAnalyses(AnalysisCatalog& catalog) {
     catalog.setFactory("landscape", [] { return std::make_unique<LandscapeAnalysis>(); });
+    catalog.setFactory("intrinsic_dimension", makeIntrinsicDimensionAnalysis);
 }
 
 } // namespace ps

@@ -103,6 +103,29 @@ private Q_SLOTS:
         const Result list = runCli({"analyze", study, "--list"});
         // the grid, the PCA, the line and the failed trial 9; bad options store nothing
         QVERIFY2(list.out.contains("stored results: 4"), qPrintable(list.out));
+
+        // intrinsic dimension of the same trials' model and data (no weights needed)
+        const Result intrinsic = runCli({"analyze", study, "intrinsic_dimension", "dims=10,100",
+                                         "epochs=1", "samples=300", "--json"});
+        QVERIFY2(intrinsic.code == 0, qPrintable(intrinsic.err));
+        const QJsonObject i = json(intrinsic);
+        QCOMPARE(i["projection"].toString(), QString("fastfood"));
+        QCOMPARE(i["D"].toInteger(), 784 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10);
+        const QJsonArray dims = i["dims"].toArray();
+        QCOMPARE(dims.size(), 2);
+        QCOMPARE(dims[1].toObject()["d"].toInteger(), 100);
+        QCOMPARE(dims[1].toObject()["accuracies"].toArray().size(), 1);
+        const double baseline = i["baseline"].toObject()["accuracy"].toDouble();
+        QVERIFY(baseline > 0.1 && baseline <= 1.0);
+        QCOMPARE(i["threshold"].toDouble(), 0.9 * baseline);
+        QVERIFY(i["d_int90"].isNull() || i["d_int90"].toInteger() == 10 ||
+                i["d_int90"].toInteger() == 100);
+        QVERIFY(!i["summary"].toArray().isEmpty());
+        const Result tooLarge = runCli({"analyze", study, "intrinsic_dimension", "dims=100000",
+                                        "projection=dense", "epochs=1", "samples=100"});
+        QCOMPARE(tooLarge.code, 1);
+        QVERIFY2(tooLarge.err.contains("d = 100000 is larger than the model's D = 26506"),
+                 qPrintable(tooLarge.err));
     }
 
     void transferCurves() {
