@@ -542,8 +542,12 @@ Dataset makeDataset(const ClassifyConfig& c) {
 
 Evaluation evaluate(Net& model, const Examples& examples, Precision precision) {
     // Chunks bound the memory of one forward pass; their size does not change the result
-    // beyond summation order.
-    constexpr std::int64_t kChunk = 4096;
+    // beyond summation order. 256, not 4096: on the CPU the CNN's (32-64 channels) forward
+    // pass over 4096 images allocates hundreds of MB per layer, and evaluating 10k images ran
+    // at 1,190 samples/s with chunks of 4096 against 1,660-1,750 with 256 on 1 thread, and
+    // 1,165 against 1,400 on 2 (AMD EPYC, shared; the MLP's evaluation is unchanged, within
+    // 5 %). On a GPU, small chunks would only add kernel launches: 4096 there.
+    const std::int64_t kChunk = examples.images.device().is_cuda() ? 4096 : 256;
     const torch::NoGradGuard noGrad;
     model->eval();
     const std::int64_t n = examples.count();
