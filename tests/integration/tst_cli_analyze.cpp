@@ -160,7 +160,8 @@ private Q_SLOTS:
         QCOMPARE(l["features"].toArray().size(), 3);
         QVERIFY(l["surrogate"].toString().startsWith("random forest"));
         const Result noTrial = runCli({"analyze", study, "lime", "trial=40"});
-        QVERIFY2(noTrial.err.contains("trial 40 is not a complete trial"), qPrintable(noTrial.err));
+        QVERIFY2(noTrial.err.contains("option 'trial': the study has no trial 40"),
+                 qPrintable(noTrial.err));
     }
 
     void scalingLaw() {
