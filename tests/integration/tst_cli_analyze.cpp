@@ -208,6 +208,22 @@ private Q_SLOTS:
         QVERIFY2(sp["output"] > 0.4, qPrintable(QString::number(sp["output"])));
     }
 
+    void lrRange() {
+        auto dir = ps::test::makeTempDir();
+        const QString study = reducedExample(dir, "lr-range.yaml",
+                                             {{"subset: 6000", "subset: 1200"},
+                                              {"values: [64, 256, 1024]", "values: [64]"},
+                                              {"num_it: 100", "num_it: 40"},
+                                              {"trials: 3", "trials: 1"}});
+        const Result run = runCli({"run", study, "--quiet"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const Result r = runCli({"analyze", study, "lr_range", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject o = json(r);
+        QVERIFY(o["curves"].toArray()[0].toObject()["points"].toArray().size() >= 8);
+        QVERIFY(o["suggestions"].toObject()["valley"].toDouble() > 0);
+    }
+
     void augmentSensitivity() {
         auto dir = ps::test::makeTempDir();
         const QString study = reducedExample(dir, "augment-sensitivity.yaml",
