@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <initializer_list>
 #include <limits>
@@ -901,6 +902,9 @@ private:
         using Clock = std::chrono::steady_clock;
         double modelSeconds = 0, loopSeconds = 0, evalSeconds = 0;
         std::int64_t trained = 0, evaluated = 0;
+        // The last 50 mini-batch losses: METHODS 3.7's "final training loss" for transfer
+        // plots, steadier than the last epoch's mean.
+        std::deque<double> recent;
         for (std::int64_t epoch = resumeAfter + 1; epoch <= config.epochs; ++epoch) {
             const auto loopStart = Clock::now();
             shuffle.shuffle(order);
@@ -986,6 +990,9 @@ private:
                 modelSeconds += std::chrono::duration<double>(Clock::now() - modelStart).count();
                 trained += batch.size(0);
                 lossSum += value * double(batch.size(0));
+                recent.push_back(value);
+                if (recent.size() > 50)
+                    recent.pop_front();
                 const std::int64_t globalBatch = (epoch - 1) * batchesPerEpoch + step;
                 if (artifacts && config.snapshotBatches && config.snapshotEvery > 0 &&
                     globalBatch % config.snapshotEvery == 0)
@@ -1017,6 +1024,9 @@ private:
             result.metrics["train_samples_per_s"] = double(trained) / loopSeconds;
             result.metrics["step_overhead"] = std::max(0.0, 1.0 - modelSeconds / loopSeconds);
         }
+        if (!recent.empty())
+            result.metrics["train_loss_last50"] =
+                std::accumulate(recent.begin(), recent.end(), 0.0) / double(recent.size());
         if (evalSeconds > 0)
             result.metrics["eval_samples_per_s"] = double(evaluated) / evalSeconds;
         // the model's size, for scaling-law fits over a study that varies it

@@ -137,7 +137,7 @@ private Q_SLOTS:
              {"values: [6.103515625e-05, 0.000244140625, 0.0009765625, 0.00390625, 0.015625, "
               "0.0625]",
               "values: [0.000244140625, 0.00390625, 0.0625]"},
-             {"trials: 48", "trials: 12"}});
+             {"trials: 96", "trials: 24"}});
         const Result run = runCli({"run", study, "--quiet"});
         QVERIFY2(run.code == 0, qPrintable(run.err));
         for (const char* kind : {"sp", "mup"}) {
@@ -157,7 +157,7 @@ private Q_SLOTS:
         const Result lime = runCli({"analyze", study, "lime", "trial=3", "samples=500", "--json"});
         QVERIFY2(lime.code == 0, qPrintable(lime.err));
         const QJsonObject l = json(lime);
-        QCOMPARE(l["features"].toArray().size(), 3);
+        QCOMPARE(l["features"].toArray().size(), 4); // width, lr, parametrization, seed
         QVERIFY(l["surrogate"].toString().startsWith("random forest"));
         const Result noTrial = runCli({"analyze", study, "lime", "trial=40"});
         QVERIFY2(noTrial.err.contains("option 'trial': the study has no trial 40"),
