@@ -32,16 +32,6 @@ public:
     void checkpointSaved(std::int64_t) override {}
 };
 
-ps::Json defaults() {
-    ps::Json settings = ps::Json::object();
-    for (const ps::SettingSpec& spec : ps::classifyTaskSpec().settings) {
-        std::string pointer = "/" + spec.path;
-        std::replace(pointer.begin(), pointer.end(), '.', '/');
-        settings[ps::Json::json_pointer(pointer)] = spec.defaultValue;
-    }
-    return settings;
-}
-
 struct Model {
     const char* id;          // what --only names
     const char* description; // the fixed configuration, as printed
@@ -53,7 +43,7 @@ struct Model {
 
 // Trains one model with its fixed configuration and prints the figures.
 void runModel(const ps::TaskCatalog& catalog, const Model& m, int threads) {
-    ps::Json s = defaults();
+    ps::Json s = ps::defaultSettings(ps::classifyTaskSpec());
     s["dataset"]["subset"] = 0; // all 60k training images: 54k training, 6k validation
     s["model"]["kind"] = m.kind;
     s["model"]["width"] = m.width;

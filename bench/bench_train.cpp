@@ -26,16 +26,6 @@ public:
     std::vector<std::string> lines;
 };
 
-ps::Json defaults() {
-    ps::Json settings = ps::Json::object();
-    for (const ps::SettingSpec& spec : ps::classifyTaskSpec().settings) {
-        std::string pointer = "/" + spec.path;
-        std::replace(pointer.begin(), pointer.end(), '.', '/');
-        settings[ps::Json::json_pointer(pointer)] = spec.defaultValue;
-    }
-    return settings;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -63,7 +53,7 @@ int main(int argc, char** argv) {
     std::printf("%-36s %14s %14s %10s %8s %9s\n", "workload", "train samp/s", "eval samp/s",
                 "overhead", "wall s", "test acc");
     for (const auto& w : workloads) {
-        ps::Json s = defaults();
+        ps::Json s = ps::defaultSettings(ps::classifyTaskSpec());
         s["model"]["kind"] = w.kind;
         s["model"]["width"] = w.width;
         s["model"]["depth"] = w.depth;

@@ -128,4 +128,8 @@ private:
     std::map<std::string, Entry> m_entries;
 };
 
+// Every setting of `spec` at its default, nested by dotted path ("optimizer.lr" becomes
+// {"optimizer": {"lr": ...}}), as the study-file parser hands a task its settings.
+Json defaultSettings(const TaskSpec& spec);
+
 } // namespace ps

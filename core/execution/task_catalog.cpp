@@ -2,6 +2,8 @@
 #include "core/execution/command_task.h"
 #include "core/execution/task.h"
 
+#include <algorithm>
+
 namespace ps {
 
 const SettingSpec* TaskSpec::find(const std::string& path) const {
@@ -51,6 +53,16 @@ TaskCatalog TaskCatalog::withBuiltins() {
     catalog.add(coordCheckTaskSpec());
     catalog.add(commandTaskSpec(), &makeCommandTask);
     return catalog;
+}
+
+Json defaultSettings(const TaskSpec& spec) {
+    Json settings = Json::object();
+    for (const SettingSpec& s : spec.settings) {
+        std::string pointer = "/" + s.path;
+        std::replace(pointer.begin(), pointer.end(), '.', '/');
+        settings[Json::json_pointer(pointer)] = s.defaultValue;
+    }
+    return settings;
 }
 
 } // namespace ps

@@ -738,16 +738,11 @@ AnalysisRecord SqliteStorage::requestAnalysis(std::int64_t studyId, const std::s
             .bind(5, nowSeconds());
         s.run();
     }
-    Stmt s(m_db,
-           std::string("SELECT ") + kAnalysisColumns +
-               " FROM analyses WHERE study_id = ? AND input_hash = ?",
-           m_path);
-    s.bind(1, studyId).bind(2, inputHash);
-    if (!s.step())
+    std::optional<AnalysisRecord> r = findAnalysis(studyId, inputHash);
+    if (!r)
         fail("analysis " + inputHash + " vanished");
-    AnalysisRecord r = readAnalysis(s);
     tx.commit();
-    return r;
+    return *r;
 }
 
 std::optional<AnalysisRecord> SqliteStorage::analysis(std::int64_t analysisId) {

@@ -68,13 +68,7 @@ private:
 // The settings a trial gets when its study sets nothing: every default of the spec, nested by
 // dotted path, as the study-file parser hands them to the task.
 ps::Json defaultSettings() {
-    ps::Json settings = ps::Json::object();
-    for (const ps::SettingSpec& spec : ps::classifyTaskSpec().settings) {
-        std::string pointer = "/" + spec.path;
-        std::replace(pointer.begin(), pointer.end(), '.', '/');
-        settings[ps::Json::json_pointer(pointer)] = spec.defaultValue;
-    }
-    return settings;
+    return ps::defaultSettings(ps::classifyTaskSpec());
 }
 
 // A small, fast configuration: 1000 images (900 train / 100 validation), one epoch, one
