@@ -111,8 +111,12 @@ Json analysisOptions(const AnalysisSpec& spec, const Json& given) {
     return out;
 }
 
-std::string analysisHash(const std::string& kind, const Json& options, const Json& data) {
-    const std::string text = Json{{"kind", kind}, {"options", options}, {"data", data}}.dump();
+std::string analysisHash(const std::string& kind, const Json& options, const Json& data,
+                         int version) {
+    Json inputs{{"kind", kind}, {"options", options}, {"data", data}};
+    if (version != 1) // version 1 hashes as before versions existed, keeping stored results
+        inputs["version"] = version;
+    const std::string text = inputs.dump();
     std::uint64_t h = 14695981039346656037ull;
     for (unsigned char c : text) {
         h ^= c;
@@ -203,7 +207,7 @@ AnalysisOutcome requestAnalysis(Storage& storage, std::int64_t studyId, const St
     AnalysisContext context{storage, studyId, config, storage.trials(studyId), {}, {}};
     const Json data =
         spec->dataIdentity ? spec->dataIdentity(context, options) : defaultDataIdentity(context);
-    const std::string hash = analysisHash(kind, options, data);
+    const std::string hash = analysisHash(kind, options, data, spec->version);
     if (auto stored = storage.findAnalysis(studyId, hash);
         stored && (stored->state == AnalysisState::Done ||
                    (stored->state == AnalysisState::Running && spec->needsWorker)))

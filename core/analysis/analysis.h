@@ -57,6 +57,9 @@ struct AnalysisSpec {
     // is reused exactly while its data is unchanged. Empty: every finished trial's number and
     // storage revision (new or changed trials give a new result).
     std::function<Json(const AnalysisContext& context, const Json& options)> dataIdentity;
+    // The implementation's version, hashed with the inputs: raise it when what a run computes
+    // or reports changes, so results stored by older code are computed again.
+    int version = 1;
 };
 
 class AnalysisCatalog {
@@ -86,7 +89,8 @@ Json analysisOptions(const AnalysisSpec& spec, const Json& given);
 
 // The hash a result is stored under: 16 hex digits of FNV-1a over the kind, the options and
 // the data identity (canonical JSON: keys sorted).
-std::string analysisHash(const std::string& kind, const Json& options, const Json& data);
+std::string analysisHash(const std::string& kind, const Json& options, const Json& data,
+                         int version = 1);
 
 struct AnalysisOutcome {
     AnalysisRecord record; // DONE or FAIL when computed or reused; WAITING when queued

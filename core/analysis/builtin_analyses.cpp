@@ -358,6 +358,28 @@ public:
                           sc.sensitivity);
             summary.push_back(line);
         }
+        // The heatmap as text: one row per setting, one column per augmentation.
+        summary.push_back("weights per setting (rows) and augmentation (columns):");
+        char cell[64];
+        std::string header(36, ' ');
+        for (const std::string& name : a.augmentations) {
+            std::snprintf(cell, sizeof cell, " %9.9s", name.c_str());
+            header += cell;
+        }
+        summary.push_back(header + "      R^2");
+        for (const AugmentSettingFit& fit : a.settings) {
+            std::snprintf(cell, sizeof cell, "%-36.36s", fit.setting.c_str());
+            std::string row = cell;
+            for (double w : fit.weights) {
+                if (std::isfinite(w))
+                    std::snprintf(cell, sizeof cell, " %+9.4f", w);
+                else
+                    std::snprintf(cell, sizeof cell, " %9s", "-"); // not identified here
+                row += cell;
+            }
+            std::snprintf(cell, sizeof cell, " %8.3f", fit.score);
+            summary.push_back(row + cell);
+        }
         out["summary"] = summary;
         return out;
     }
@@ -368,6 +390,7 @@ AnalysisSpec augmentSensitivitySpec() {
     spec.kind = "augment_sensitivity";
     spec.description =
         "which augmentations help, and how much that depends on the hyperparameters (METHODS 4.4)";
+    spec.version = 2; // 2: the summary prints the setting x augmentation weights
     spec.options = {
         metricOption(),
         makeSetting("switches", T::String, "", std::nullopt, std::nullopt,

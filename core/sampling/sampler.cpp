@@ -1,6 +1,7 @@
 #include "core/sampling/sampler.h"
 
 #include "core/sampling/cmaes_sampler.h"
+#include "core/sampling/crossed_sampler.h"
 #include "core/sampling/gp_sampler.h"
 #include "core/sampling/grid_sampler.h"
 #include "core/sampling/lhs_sampler.h"
@@ -16,8 +17,9 @@ namespace ps {
 const std::vector<SamplerInfo>& samplerCatalog() {
     // One entry per built-in sampler; each sampler's file provides its info() function.
     static const std::vector<SamplerInfo> catalog = {
-        RandomSampler::info(), TpeSampler::info(),   GridSampler::info(),  SobolSampler::info(),
-        LhsSampler::info(),    CmaEsSampler::info(), Nsga2Sampler::info(), GpSampler::info(),
+        RandomSampler::info(), TpeSampler::info(), GridSampler::info(),
+        SobolSampler::info(),  LhsSampler::info(), CmaEsSampler::info(),
+        Nsga2Sampler::info(),  GpSampler::info(),  CrossedSampler::info(),
     };
     return catalog;
 }

@@ -1,6 +1,7 @@
 #include "core/space/study_file.h"
 
 #include "core/execution/task.h"
+#include "core/sampling/crossed_sampler.h"
 #include "core/sampling/grid_sampler.h"
 #include "core/sampling/sampler.h"
 #include "core/scheduling/scheduler.h"
@@ -237,6 +238,8 @@ public:
         c.sampler.constraints = c.constraints;
         if (c.sampler.kind == "grid")
             checkGrid(samplerNode, c);
+        if (c.sampler.kind == "crossed")
+            checkCrossed(samplerNode, c);
         if (!c.sampler.options.is_object() || c.sampler.options.empty()) {
             // no sampler section: the default sampler with its defaults
             if (const SamplerInfo* info = findSampler(c.sampler.kind))
@@ -915,6 +918,25 @@ private:
                       ": raise budget.trials, make the grid coarser, or set truncate: true");
         if (size < budget)
             c.budget.trials = static_cast<int>(size);
+    }
+
+    // A crossed design must be able to build its settings, and a budget smaller than their
+    // number would leave some setting without a single trial.
+    void checkCrossed(const YAML::Node& at, StudyConfig& c) const {
+        std::size_t settings = 0;
+        try {
+            settings = CrossedSampler::settingCount(c.space, c.sampler.options);
+        } catch (const std::invalid_argument& e) {
+            error(at, "sampler", e.what());
+        }
+        if (settings == 0)
+            error(at, "sampler", "every setting of the crossed grid is forbidden");
+        if (static_cast<std::size_t>(c.budget.trials) < settings)
+            error(at, "sampler",
+                  "the crossed grid has " + std::to_string(settings) +
+                      " settings but budget.trials is " + std::to_string(c.budget.trials) +
+                      ": give every setting trials (budget.trials = settings x draws per "
+                      "setting)");
     }
 
     // Iterative deepening continues trials from checkpoints up to the scheduler's maximum, so

@@ -92,6 +92,8 @@ private Q_SLOTS:
         QVERIFY(analysisHash("k2", o, Json::array({1, 2})) != h);
         QVERIFY(analysisHash("k", {{"scale", 2.0}}, Json::array({1, 2})) != h);
         QVERIFY(analysisHash("k", o, Json::array({1, 3})) != h);
+        QCOMPARE(analysisHash("k", o, Json::array({1, 2}), 1), h);
+        QVERIFY(analysisHash("k", o, Json::array({1, 2}), 2) != h); // new code, new result
     }
 
     void computedOnceAndReusedUntilTheDataChanges() {

@@ -101,6 +101,8 @@ private Q_SLOTS:
         config.objectives = {Objective{"loss", Direction::Minimize}};
         if (config.kind == "grid")
             config.options = Json{{"shuffle", true}};
+        if (config.kind == "crossed")
+            config.options = Json{{"grid", {"a"}}};
         auto sampler = makeSampler(config);
         std::vector<Trial> trials;
         int ay = 0;

@@ -230,14 +230,20 @@ private Q_SLOTS:
                                              {{"subset: 6000", "subset: 300"},
                                               {"epochs: 3", "epochs: 1"},
                                               {"values: [64, 256]", "values: [16]"},
-                                              {"trials: 32", "trials: 16"}});
+                                              {"trials: 64", "trials: 16"}});
         const Result run = runCli({"run", study, "--quiet"});
         QVERIFY2(run.code == 0, qPrintable(run.err));
         const Result r = runCli({"analyze", study, "augment_sensitivity", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject o = json(r);
-        QCOMPARE(o["augmentations"].toArray().size(), 3);
-        QCOMPARE(o["settings"].toArray().size(), 2); // two learning rates
+        QCOMPARE(o["augmentations"].toArray().size(), 6);
+        // two learning rates, each with 8 random policies: enough for 6 weights and an intercept
+        const QJsonArray settings = o["settings"].toArray();
+        QCOMPARE(settings.size(), 2);
+        for (const auto& s : settings) {
+            QCOMPARE(s.toObject()["trials"].toInt(), 8);
+            QCOMPARE(s.toObject()["weights"].toArray().size(), 6);
+        }
     }
 };
 

@@ -11,10 +11,12 @@ using namespace ps;
 namespace {
 
 // Options the kit needs from some samplers: an unshuffled grid ignores its seed, so the seed
-// checks would (rightly) find nothing to compare.
+// checks would (rightly) find nothing to compare; a crossed design needs its settings named.
 Json kitOptions(const std::string& kind) {
     if (kind == "grid")
         return Json{{"shuffle", true}};
+    if (kind == "crossed")
+        return Json{{"grid", {"model.size", "bits"}}};
     return Json::object();
 }
 
