@@ -1,9 +1,11 @@
 // The catalog of built-in analyses: ps_core's, runnable anywhere, and the specs of the LibTorch
 // ones, which paramscope-worker makes runnable (registerTrainAnalyses).
 #include "core/analysis/analysis.h"
+#include "core/analysis/analysis_options.h"
 #include "core/analysis/augment_sensitivity.h"
 #include "core/analysis/coord_check.h"
 #include "core/analysis/correlation.h"
+#include "core/analysis/curves_analysis.h"
 #include "core/analysis/fanova.h"
 #include "core/analysis/lime.h"
 #include "core/analysis/param_table.h"
@@ -84,16 +86,6 @@ AnalysisSpec landscapeSpec() {
     return spec;
 }
 
-// Options several analyses share.
-SettingSpec whereOption() {
-    return makeSetting("where", T::String, "", std::nullopt, std::nullopt,
-                       "only trials with these parameter values, e.g. parametrization.kind=mup");
-}
-SettingSpec metricOption() {
-    return makeSetting("metric", T::String, "", std::nullopt, std::nullopt,
-                       "the metric; empty: the study's first objective");
-}
-
 AnalysisSpec intrinsicDimensionSpec() {
     AnalysisSpec spec;
     spec.kind = "intrinsic_dimension";
@@ -134,25 +126,6 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0, do
     char text[200];
     std::snprintf(text, sizeof text, pattern, a, b, c, d);
     return text;
-}
-
-// "name=value,name=value" as {name: value}, values read as JSON where they parse (numbers,
-// true) and as text otherwise.
-Json whereClause(const std::string& text) {
-    Json out = Json::object();
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const std::size_t end = std::min(text.find(',', start), text.size());
-        const std::string part = text.substr(start, end - start);
-        const std::size_t eq = part.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw AnalysisError("option 'where': '" + part + "' is not name=value");
-        const std::string value = part.substr(eq + 1);
-        const Json parsed = Json::parse(value, nullptr, false);
-        out[part.substr(0, eq)] = parsed.is_discarded() ? Json(value) : parsed;
-        start = end + 1;
-    }
-    return out;
 }
 
 // METHODS 3.4/3.7: per width, the loss against log2(lr) and its fitted optimum; across widths,
@@ -303,19 +276,6 @@ AnalysisSpec lrRangeSpec() {
                     "which suggestion is the curve's optimum", {"valley", "minimum", "steep"}),
     };
     return spec;
-}
-
-// "a,b,c" as a list; empty text, an empty list.
-std::vector<std::string> nameList(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const std::size_t end = std::min(text.find(',', start), text.size());
-        if (end > start)
-            out.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
 }
 
 // The study's objective (or `metric`) over its COMPLETE trials, as a table.
@@ -598,6 +558,7 @@ AnalysisCatalog AnalysisCatalog::withBuiltins() {
     catalog.add(importanceSpec(), [] { return std::make_unique<ImportanceRun>(); });
     catalog.add(limeSpec(), [] { return std::make_unique<LimeRun>(); });
     catalog.add(coordCheckSpec(), [] { return std::make_unique<CoordCheckRun>(); });
+    catalog.add(curvesSpec(), makeCurvesAnalysis);
     return catalog;
 }
 

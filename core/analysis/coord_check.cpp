@@ -1,5 +1,7 @@
 #include "core/analysis/coord_check.h"
 
+#include "core/analysis/trial_column.h"
+
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -13,11 +15,9 @@ CoordCheckResult coordCheck(const std::vector<Trial>& trials,
     for (const Trial& t : trials) {
         if (t.state != TrialState::Complete)
             continue;
-        bool matches = true;
-        for (const auto& [name, value] : where.items())
-            matches = matches && t.params.contains(name) && t.params[name] == value;
         const auto it = t.params.find(widthParam);
-        if (!matches || it == t.params.end() || !it->is_number() || it->get<double>() <= 0)
+        if (!trialMatches(t, where) || it == t.params.end() || !it->is_number() ||
+            it->get<double>() <= 0)
             continue;
         widthOf[t.id] = {it->get<double>(), t.attempts};
     }

@@ -23,15 +23,6 @@ bool divergedFailure(const Trial& t) {
     return t.state == TrialState::Fail && t.failReason.find("diverged") != std::string::npos;
 }
 
-bool matches(const Trial& t, const Json& where) {
-    for (const auto& [key, value] : where.items()) {
-        const auto it = t.params.find(key);
-        if (it == t.params.end() || *it != value)
-            return false;
-    }
-    return true;
-}
-
 struct Optimum {
     OptimumKind kind = OptimumKind::None;
     int best = -1;
@@ -257,7 +248,7 @@ TransferAnalysis transferCurves(const std::vector<Trial>& trials, const Transfer
         if (t.state == TrialState::Complete)
             loss = columns.loss.empty() ? t.value : trialColumn(t, columns.loss);
         anyLoss = anyLoss || loss.has_value();
-        if (!matches(t, columns.where) || !lr || !width || (!loss && !diverged)) {
+        if (!trialMatches(t, columns.where) || !lr || !width || (!loss && !diverged)) {
             ++out.trialsSkipped;
             continue;
         }

@@ -20,4 +20,13 @@ bool anyTrialHasColumn(const std::vector<Trial>& trials, const std::string& colu
                        [&](const Trial& t) { return trialColumn(t, column).has_value(); });
 }
 
+bool trialMatches(const Trial& trial, const Json& where) {
+    for (const auto& [key, value] : where.items()) {
+        const auto it = trial.params.find(key);
+        if (it == trial.params.end() || *it != value)
+            return false;
+    }
+    return true;
+}
+
 } // namespace ps

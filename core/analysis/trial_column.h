@@ -14,6 +14,10 @@ namespace ps {
 // (booleans are not); nullopt when it has neither.
 std::optional<double> trialColumn(const Trial& trial, const std::string& column);
 
+// True when `trial`'s parameters hold every value of `where` ({name: value}, the analyses'
+// `where` option); an absent parameter matches nothing.
+bool trialMatches(const Trial& trial, const Json& where);
+
 // True when at least one trial has `column` (as a metric or a numeric parameter).
 bool anyTrialHasColumn(const std::vector<Trial>& trials, const std::string& column);
 

@@ -169,10 +169,10 @@ TaskSpec classifyTaskSpec() {
     // so augmentations and their hyperparameters are searchable like any other setting.
     for (auto& s : augmentSettings())
         spec.settings.push_back(std::move(s));
-    spec.metrics = {"train_loss",         "val_loss",      "val_acc",
-                    "test_loss",          "test_acc",      "train_samples_per_s",
-                    "eval_samples_per_s", "step_overhead", "parameters",
-                    "train_loss_last50"};
+    spec.metrics = {"train_loss",         "val_loss",         "val_acc",
+                    "test_loss",          "test_acc",         "train_samples_per_s",
+                    "eval_samples_per_s", "step_overhead",    "parameters",
+                    "train_loss_last50",  "batches_per_epoch"};
     spec.pathSettings = {"dataset.path", "dataset.file", "dataset.images", "dataset.labels"};
     spec.checkData = [](const Json& settings, std::string& key) -> std::string {
         const std::string device = settings["device"].get<std::string>();

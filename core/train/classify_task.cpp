@@ -270,21 +270,10 @@ ClassifyConfig readConfig(const Json& s) {
         throw SettingError("setting 'optimizer.nesterov' needs optimizer.kind sgd with "
                            "optimizer.momentum > 0");
     try {
-        c.schedule.kind = scheduleKindFromText(setting<std::string>(s, "schedule.kind"));
+        c.schedule = scheduleFromSettings(s); // lr and step counts are set once data is known
     } catch (const std::invalid_argument& error) {
-        throw SettingError(std::string("setting 'schedule.kind': ") + error.what());
+        throw SettingError(error.what());
     }
-    c.schedule.warmupSteps = setting<std::int64_t>(s, "schedule.warmup_steps");
-    c.schedule.stepEpochs = setting<std::int64_t>(s, "schedule.step_epochs");
-    c.schedule.gamma = setting<double>(s, "schedule.gamma");
-    c.schedule.minLrFactor = setting<double>(s, "schedule.min_lr_factor");
-    c.schedule.pctStart = setting<double>(s, "schedule.pct_start");
-    c.schedule.divFactor = setting<double>(s, "schedule.div_factor");
-    c.schedule.finalDivFactor = setting<double>(s, "schedule.final_div_factor");
-    c.schedule.threePhase = setting<bool>(s, "schedule.three_phase");
-    c.schedule.cycleMomentum = setting<bool>(s, "schedule.cycle_momentum");
-    c.schedule.baseMomentum = setting<double>(s, "schedule.base_momentum");
-    c.schedule.maxMomentum = setting<double>(s, "schedule.max_momentum");
     if (c.schedule.kind == ScheduleKind::OneCycle && c.schedule.warmupSteps > 0)
         throw SettingError("setting 'schedule.warmup_steps': onecycle warms up by itself "
                            "(pct_start); leave warmup_steps at 0");
@@ -1034,6 +1023,8 @@ private:
         for (const auto& p : model->parameters())
             parameters += p.numel();
         result.metrics["parameters"] = double(parameters);
+        // what the schedule was stepped over, so analyses can redraw it (the curves analysis)
+        result.metrics["batches_per_epoch"] = double(batchesPerEpoch);
         // The test split is looked at once, after training, and only reported as final values.
         if (test.count() > 0) {
             const Evaluation onTest = evaluate(model, test, setup.precision);

@@ -102,4 +102,55 @@ ScheduleValue scheduleAt(const ScheduleConfig& c, std::int64_t step) {
     return v;
 }
 
+namespace {
+
+const Json& scheduleSetting(const Json& settings, const std::string& group, const std::string& key,
+                            bool (Json::*isType)() const noexcept, const char* what) {
+    const std::string path = group + "." + key;
+    if (!settings.contains(group) || !settings[group].is_object() || !settings[group].contains(key))
+        throw std::invalid_argument("setting '" + path + "' is missing");
+    const Json& value = settings[group][key];
+    if (!(value.*isType)())
+        throw std::invalid_argument("setting '" + path + "' is not " + what + ": " + value.dump());
+    return value;
+}
+
+} // namespace
+
+ScheduleConfig scheduleFromSettings(const Json& settings) {
+    const auto number = [&](const std::string& group, const std::string& key) {
+        return scheduleSetting(settings, group, key, &Json::is_number, "a number").get<double>();
+    };
+    const auto integer = [&](const std::string& key) {
+        return scheduleSetting(settings, "schedule", key, &Json::is_number_integer, "an integer")
+            .get<std::int64_t>();
+    };
+    const auto flag = [&](const std::string& key) {
+        return scheduleSetting(settings, "schedule", key, &Json::is_boolean, "true or false")
+            .get<bool>();
+    };
+    ScheduleConfig c;
+    const std::string kind =
+        scheduleSetting(settings, "schedule", "kind", &Json::is_string, "a string")
+            .get<std::string>();
+    try {
+        c.kind = scheduleKindFromText(kind);
+    } catch (const std::invalid_argument& error) {
+        throw std::invalid_argument(std::string("setting 'schedule.kind': ") + error.what());
+    }
+    c.lr = number("optimizer", "lr");
+    c.warmupSteps = integer("warmup_steps");
+    c.stepEpochs = integer("step_epochs");
+    c.gamma = number("schedule", "gamma");
+    c.minLrFactor = number("schedule", "min_lr_factor");
+    c.pctStart = number("schedule", "pct_start");
+    c.divFactor = number("schedule", "div_factor");
+    c.finalDivFactor = number("schedule", "final_div_factor");
+    c.threePhase = flag("three_phase");
+    c.cycleMomentum = flag("cycle_momentum");
+    c.baseMomentum = number("schedule", "base_momentum");
+    c.maxMomentum = number("schedule", "max_momentum");
+    return c;
+}
+
 } // namespace ps

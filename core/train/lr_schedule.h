@@ -15,6 +15,8 @@
 // Linear warm-up (warmup_steps > 0) multiplies any kind except onecycle by (t + 1) / warmup
 // for the first warmup steps (LinearLR from 1/warmup).
 
+#include "core/study/trial.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -48,6 +50,11 @@ struct ScheduleValue {
 
 // The schedule at mini-batch `step` (0-based). Steps past the end keep the last value.
 ScheduleValue scheduleAt(const ScheduleConfig& config, std::int64_t step);
+
+// The schedule a task's settings describe: optimizer.lr and schedule.* (every one present, as
+// the study file fills in defaults); the step counts are left for the caller, who knows the
+// data. Throws std::invalid_argument naming the setting that is missing or mistyped.
+ScheduleConfig scheduleFromSettings(const Json& settings);
 
 // "constant", "step", ...; throws std::invalid_argument naming the text otherwise.
 ScheduleKind scheduleKindFromText(const std::string& text);

@@ -245,6 +245,71 @@ private Q_SLOTS:
             QCOMPARE(s.toObject()["weights"].toArray().size(), 6);
         }
     }
+
+    // 1cycle against constant learning rates over seeds: one curve per schedule x lr, each
+    // with the schedule redrawn per mini-batch from the trial's settings.
+    void oneCycleCurves() {
+        auto dir = ps::test::makeTempDir();
+        const QString study = reducedExample(dir, "one-cycle.yaml",
+                                             {{"subset: 6000", "subset: 600"},
+                                              {"epochs: 3", "epochs: 2"},
+                                              {"values: [0, 1, 2]", "values: [0, 1]"},
+                                              {"trials: 12", "trials: 8"}});
+        const Result run = runCli({"run", study, "--quiet"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const Result r = runCli({"analyze", study, "curves", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject o = json(r);
+        QCOMPARE(o["metric"].toString(), QString("val_acc"));
+        const QJsonArray groups = o["groups"].toArray();
+        QCOMPARE(groups.size(), 4); // schedule x lr; the seeds are averaged over
+        for (const auto& g : groups) {
+            const QJsonObject group = g.toObject();
+            QCOMPARE(group["trials"].toArray().size(), 2);
+            QCOMPARE(group["steps"].toArray().size(), 2); // one point per epoch
+            const QJsonObject schedule = group["schedule"].toObject();
+            // 480 training images in batches of 128: 4 per epoch, 8 in all
+            QCOMPARE(schedule["batches_per_epoch"].toInt(), 4);
+            const QJsonArray lr = schedule["lr"].toArray();
+            QCOMPARE(lr.size(), 8);
+            const double maxLr = group["values"].toObject()["optimizer.lr"].toDouble();
+            if (group["values"].toObject()["schedule.kind"].toString() == "onecycle") {
+                QVERIFY(std::abs(lr[0].toDouble() - maxLr / 25) < 1e-12 * maxLr); // div_factor
+                QCOMPARE(schedule["momentum"].toArray()[0].toDouble(), 0.95);
+            } else {
+                QCOMPARE(lr[7].toDouble(), maxLr);
+                QVERIFY(!schedule.contains("momentum"));
+            }
+        }
+        QVERIFY(o["summary"].toArray()[0].toString().contains("averaged over seed"));
+    }
+
+    // Learning-rate transfer across depth (ViT blocks), with and without depth-muP.
+    void depthTransfer() {
+        auto dir = ps::test::makeTempDir();
+        const QString study = reducedExample(
+            dir, "transfer-depth.yaml",
+            {{"subset: 5000", "subset: 1000"},
+             {"width: 32", "width: 16"},
+             {"values: [1, 2, 4, 8]", "values: [1, 4]"},
+             {"values: [0.000244140625, 0.00048828125, 0.0009765625, 0.001953125, 0.00390625, "
+              "0.0078125, 0.015625, 0.03125]",
+              "values: [0.00390625, 0.015625, 0.0625]"},
+             {"trials: 64", "trials: 12"}});
+        const Result run = runCli({"run", study, "--quiet"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        for (const char* depthMup : {"false", "true"}) {
+            const Result r =
+                runCli({"analyze", study, "transfer", "width=model.depth",
+                        QString("where=parametrization.depth_mup=") + depthMup, "--json"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            const QJsonObject o = json(r);
+            QCOMPARE(o["curves"].toArray().size(), 2); // depths 1 and 4
+            // both optima inside the grid, so the shift per doubling of depth is a number
+            QCOMPARE(o["slope"].toObject()["widths"].toInt(), 2);
+            QVERIFY2(o["slope"].toObject()["per_doubling"].isDouble(), qPrintable(r.out));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliAnalyze)

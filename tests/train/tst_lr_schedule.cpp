@@ -2,9 +2,11 @@
 // its first step, at the end of its warm-up phase and at its last step, cosine and linear end
 // points, step decay per epoch, linear warm-up.
 
+#include "core/execution/task.h"
 #include "core/train/lr_schedule.h"
 
 #include <QTest>
+#include <algorithm>
 #include <cmath>
 
 using namespace ps;
@@ -13,6 +15,11 @@ namespace {
 
 bool near(double a, double b, double rel = 1e-12) {
     return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
+}
+
+std::string dotsToSlashes(std::string path) {
+    std::replace(path.begin(), path.end(), '.', '/');
+    return path;
 }
 
 ScheduleConfig make(ScheduleKind kind, double lr, std::int64_t total) {
@@ -94,6 +101,44 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
                                  scheduleAt(make(ScheduleKind::Constant, 1, 0), 0));
         QCOMPARE(scheduleKindFromText("onecycle"), ScheduleKind::OneCycle);
+    }
+
+    // The classify task and the curves analysis read the same settings into a schedule.
+    void readFromTaskSettings() {
+        const TaskCatalog catalog = TaskCatalog::withBuiltins();
+        const TaskSpec* classify = catalog.spec("classify");
+        QVERIFY(classify);
+        Json settings = Json::object();
+        for (const auto& s : classify->settings)
+            settings[Json::json_pointer("/" + dotsToSlashes(s.path))] = s.defaultValue;
+        settings["optimizer"]["lr"] = 0.2;
+        settings["schedule"]["kind"] = "onecycle";
+        settings["schedule"]["three_phase"] = true;
+        const ScheduleConfig c = scheduleFromSettings(settings);
+        QCOMPARE(c.kind, ScheduleKind::OneCycle);
+        QCOMPARE(c.lr, 0.2);
+        QVERIFY(c.threePhase);
+        QCOMPARE(c.divFactor, 25.0); // the declared defaults, as PyTorch's
+        QCOMPARE(c.finalDivFactor, 1e4);
+        QCOMPARE(c.pctStart, 0.3);
+
+        const auto refusal = [&](const char* key, Json value) -> QString {
+            Json bad = settings;
+            if (value.is_null())
+                bad["schedule"].erase(key);
+            else
+                bad["schedule"][key] = value;
+            try {
+                scheduleFromSettings(bad);
+            } catch (const std::invalid_argument& e) {
+                return e.what();
+            }
+            return {};
+        };
+        QCOMPARE(refusal("pct_start", nullptr), QString("setting 'schedule.pct_start' is missing"));
+        QCOMPARE(refusal("warmup_steps", 1.5),
+                 QString("setting 'schedule.warmup_steps' is not an integer: 1.5"));
+        QVERIFY(refusal("kind", "exp").startsWith("setting 'schedule.kind': schedule 'exp'"));
     }
 };
 
