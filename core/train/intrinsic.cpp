@@ -6,6 +6,7 @@
 #include "core/train/intrinsic_torch.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <torch/autograd.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
@@ -112,20 +114,68 @@ private:
 
 } // namespace
 
+namespace {
+
+// The transform of each row of `rows` x `length` contiguous values, in place. Levels h below
+// kBlock run block by block (a block stays in the L1 cache for all its levels); the wider ones
+// sweep the whole row, one level at a time. Rows are independent, so they are split over threads.
+template <typename Scalar>
+void walshHadamardInPlace(Scalar* data, std::int64_t rows, std::int64_t length) {
+    constexpr std::int64_t kBlock = 2048;
+    const std::int64_t block = std::min(kBlock, length);
+    at::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t r = begin; r < end; ++r) {
+            Scalar* v = data + r * length;
+            for (std::int64_t start = 0; start < length; start += block)
+                for (std::int64_t h = 1; h < block; h *= 2)
+                    for (std::int64_t i = start; i < start + block; i += 2 * h)
+                        for (std::int64_t j = i; j < i + h; ++j) {
+                            const Scalar a = v[j], b = v[j + h];
+                            v[j] = a + b;
+                            v[j + h] = a - b;
+                        }
+            for (std::int64_t h = block; h < length; h *= 2)
+                for (std::int64_t i = 0; i < length; i += 2 * h)
+                    for (std::int64_t j = i; j < i + h; ++j) {
+                        const Scalar a = v[j], b = v[j + h];
+                        v[j] = a + b;
+                        v[j + h] = a - b;
+                    }
+        }
+    });
+}
+
+torch::Tensor walshHadamardValues(const torch::Tensor& x) {
+    torch::Tensor y = x.detach().to(torch::kCPU).contiguous().clone();
+    const std::int64_t length = y.size(-1), rows = length == 0 ? 0 : y.numel() / length;
+    if (y.scalar_type() == torch::kDouble)
+        walshHadamardInPlace(y.data_ptr<double>(), rows, length);
+    else if (y.scalar_type() == torch::kFloat)
+        walshHadamardInPlace(y.data_ptr<float>(), rows, length);
+    else
+        return walshHadamardValues(x.to(torch::kFloat)).to(x.scalar_type());
+    return y.to(x.device());
+}
+
+// H is symmetric, so the backward pass is the transform of the incoming gradient.
+struct WalshHadamardFunction : public torch::autograd::Function<WalshHadamardFunction> {
+    static torch::Tensor forward(torch::autograd::AutogradContext*, const torch::Tensor& x) {
+        return walshHadamardValues(x);
+    }
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext*,
+                                                   torch::autograd::variable_list grad) {
+        return {walshHadamardValues(grad[0])};
+    }
+};
+
+} // namespace
+
 torch::Tensor walshHadamard(const torch::Tensor& x) {
-    const std::int64_t length = x.size(-1);
+    const std::int64_t length = x.dim() == 0 ? 0 : x.size(-1);
     if (length < 1 || (length & (length - 1)) != 0)
         throw std::invalid_argument("Walsh-Hadamard transform of length " + std::to_string(length) +
                                     ", not a power of 2");
-    torch::Tensor y = x.reshape({-1, length});
-    const std::int64_t rows = y.size(0);
-    for (std::int64_t h = 1; h < length; h *= 2) {
-        // pairs (i, i + h) within blocks of 2h: (a, b) -> (a + b, a - b)
-        const torch::Tensor blocks = y.view({rows, length / (2 * h), 2, h});
-        const torch::Tensor a = blocks.select(2, 0), b = blocks.select(2, 1);
-        y = torch::stack({a + b, a - b}, 2).view({rows, length});
-    }
-    return y.view(x.sizes());
+    return WalshHadamardFunction::apply(x);
 }
 
 std::unique_ptr<Projection> makeProjection(const std::string& kind, std::int64_t d,

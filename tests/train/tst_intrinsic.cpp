@@ -129,6 +129,26 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, walshHadamard(torch::zeros({12})));
     }
 
+    // Past the in-cache block (2048): against the butterfly written with tensor ops, and the
+    // backward pass, which is the transform itself (H is symmetric).
+    void walshHadamardLongRowsAndGradient() {
+        const std::int64_t length = 1 << 14;
+        const torch::Tensor x = torch::randn({2, length}, torch::kDouble);
+        torch::Tensor expected = x.clone();
+        for (std::int64_t h = 1; h < length; h *= 2) {
+            const torch::Tensor blocks = expected.view({2, length / (2 * h), 2, h});
+            const torch::Tensor a = blocks.select(2, 0), b = blocks.select(2, 1);
+            expected = torch::stack({a + b, a - b}, 2).view({2, length});
+        }
+        QVERIFY(torch::allclose(walshHadamard(x), expected, 1e-9, 1e-9));
+        // H H = L I
+        QVERIFY(torch::allclose(walshHadamard(walshHadamard(x)) / double(length), x, 1e-9, 1e-9));
+        const torch::Tensor input = x.clone().requires_grad_(true);
+        const torch::Tensor w = torch::randn({2, length}, torch::kDouble);
+        (walshHadamard(input) * w).sum().backward();
+        QVERIFY(torch::allclose(input.grad(), walshHadamard(w), 1e-9, 1e-9));
+    }
+
     void columnsHaveUnitNorm_data() {
         QTest::addColumn<QString>("kind");
         for (const char* k : {"dense", "sparse", "fastfood"})
