@@ -4,6 +4,7 @@
 #include "core/space/study_file.h"
 #include "widgets/history_plot.h"
 #include "widgets/learning_curves_plot.h"
+#include "widgets/parallel_coordinates.h"
 #include "widgets/study_watcher.h"
 #include "widgets/trial_selection.h"
 #include "widgets/trial_table_model.h"
@@ -13,6 +14,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -21,7 +23,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
-#include <QSplitter>
+#include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTimer>
@@ -86,6 +88,7 @@ void MainWindow::buildActions() {
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
     file->addAction(m_openAction);
     file->addSeparator();
     file->addAction(m_runAction);
@@ -126,23 +129,39 @@ void MainWindow::buildLayout() {
     m_table = new TrialTableView(m_model, m_selection, this);
     m_history = new HistoryPlot(m_selection, this);
     m_curves = new LearningCurvesPlot(m_selection, this);
+    m_parallel = new ParallelCoordinates(m_selection, this);
 
-    auto* right = new QSplitter(Qt::Vertical, this);
-    right->addWidget(m_history);
-    right->addWidget(m_curves);
-    right->setStretchFactor(0, 1);
-    right->setStretchFactor(1, 1);
-    right->setChildrenCollapsible(false);
-    right->setSizes({440, 440});
-
-    auto* main = new QSplitter(Qt::Horizontal, this);
-    main->addWidget(m_table);
-    main->addWidget(right);
-    main->setStretchFactor(0, 4);
-    main->setStretchFactor(1, 5);
-    main->setChildrenCollapsible(false);
-    main->setSizes({620, 780});
-    setCentralWidget(main);
+    // Every view is a dock: moved, tabbed, floated or closed by the user, and the arrangement
+    // is kept between runs (saveLayout / restoreLayout). No central widget: the docks share the
+    // whole window.
+    setDockNestingEnabled(true);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowNestedDocks |
+                   QMainWindow::AllowTabbedDocks | QMainWindow::GroupedDragging);
+    const auto dock = [this](QWidget* view, const QString& title, const QString& name) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name); // saveState keys on it
+        d->setWidget(view);
+        m_viewMenu->addAction(d->toggleViewAction());
+        return d;
+    };
+    QDockWidget* table = dock(m_table, tr("Trials"), QStringLiteral("trialsDock"));
+    QDockWidget* history =
+        dock(m_history, tr("Optimization history"), QStringLiteral("historyDock"));
+    QDockWidget* curves = dock(m_curves, tr("Learning curves"), QStringLiteral("curvesDock"));
+    QDockWidget* parallel =
+        dock(m_parallel, tr("Parallel coordinates"), QStringLiteral("parallelDock"));
+    auto* centre = new QWidget(this);
+    centre->setMaximumSize(0, 0);
+    setCentralWidget(centre);
+    addDockWidget(Qt::LeftDockWidgetArea, table);
+    addDockWidget(Qt::RightDockWidgetArea, history);
+    splitDockWidget(history, curves, Qt::Vertical);
+    addDockWidget(Qt::BottomDockWidgetArea, parallel);
+    resizeDocks({table, history}, {620, 780}, Qt::Horizontal);
+    resizeDocks({history, parallel}, {520, 380}, Qt::Vertical);
+    m_defaultState = saveState();
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
 
     m_studyLabel = new QLabel(this);
     m_studyLabel->setTextFormat(Qt::PlainText);
@@ -165,6 +184,8 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
     QString storageUrl, name = studyName, studyFile, metric;
     Direction direction = Direction::Minimize;
     std::vector<Constraint> constraints;
+    SearchSpace space;
+    std::vector<Objective> objectives;
     if (isStudyFile(path)) {
         try {
             const StudyConfig config =
@@ -176,6 +197,8 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
             metric = QString::fromStdString(config.objective().metric);
             direction = config.objective().direction;
             constraints = config.constraints;
+            space = config.space;
+            objectives = config.objectives;
         } catch (const std::exception& e) {
             m_lastError = QString::fromStdString(e.what());
             return false;
@@ -192,6 +215,8 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
     m_model->setConstraints(constraints);
     m_history->setConstraints(constraints);
     m_curves->setObjective(metric);
+    if (!objectives.empty())
+        m_parallel->setStudyLayout(space, objectives);
     try {
         watch(storageUrl, name);
     } catch (const std::exception& e) { // a storage URL that names no store we can read
@@ -215,6 +240,8 @@ void MainWindow::closeStudy() {
     m_model->clear();
     m_history->clear();
     m_curves->clear();
+    m_parallel->setStudyLayout({}, {});
+    m_layoutText.clear();
     m_problemLabel->clear();
     m_studyCombo->clear();
     m_studyComboAction->setVisible(false);
@@ -231,6 +258,7 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
         m_model->applyTrials(t);
         m_history->applyTrials(t);
         m_curves->applyTrials(t);
+        m_parallel->applyTrials(t);
         updateStatus();
     });
     connect(m_watcher.get(), &StudyWatcher::metricsAdded, m_curves,
@@ -255,6 +283,7 @@ void MainWindow::onStudyChanged(const StudyRecord& study) {
         const auto constraints = readConstraints(study.configText);
         m_model->setConstraints(constraints);
         m_history->setConstraints(constraints);
+        updateParallelLayout(study);
     }
     // A database remembers the file its study came from: with it, Run works from a .db too.
     if (m_studyFile.isEmpty() && !study.studyFile.empty() &&
@@ -267,6 +296,58 @@ void MainWindow::onStudyChanged(const StudyRecord& study) {
         m_studyCombo->setCurrentIndex(index);
     updateStatus();
     updateActions();
+}
+
+void MainWindow::updateParallelLayout(const StudyRecord& study) {
+    // The axes come from the study as stored (its space and objectives); a text that does not
+    // parse here (a plugin's task) leaves the parameters to be found in the trials.
+    SearchSpace space;
+    std::vector<Objective> objectives = {{study.objectiveMetric, study.direction}};
+    if (!study.configText.empty()) {
+        try {
+            const StudyConfig config = parseStudyText(
+                study.configText, study.name + ".yaml",
+                QFileInfo(QString::fromStdString(study.studyFile)).absolutePath().toStdString(),
+                TaskCatalog::withBuiltins(), /*checkData=*/false);
+            space = config.space;
+            objectives = config.objectives;
+        } catch (const std::exception&) {
+        }
+    }
+    std::string text;
+    for (const auto& p : space.params)
+        text += p.name + "/" + std::string(toText(p.type)) + (p.log ? "/log" : "") + "|";
+    for (const auto& o : objectives)
+        text += o.metric + "/" + std::string(toText(o.direction)) + "|";
+    if (text == m_layoutText)
+        return;
+    m_layoutText = text;
+    m_parallel->setStudyLayout(space, objectives);
+    // the trials already shown come back onto the new axes
+    std::vector<Trial> trials;
+    trials.reserve(std::size_t(m_model->rowCount()));
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        trials.push_back(*m_model->trialAt(row));
+    m_parallel->applyTrials(trials);
+}
+
+void MainWindow::saveLayout() const {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+}
+
+bool MainWindow::restoreLayout() {
+    QSettings settings;
+    const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+    const QByteArray state = settings.value(QStringLiteral("window/state")).toByteArray();
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
+    return !state.isEmpty() && restoreState(state);
+}
+
+void MainWindow::resetLayout() {
+    restoreState(m_defaultState);
 }
 
 void MainWindow::onStudiesListed(const QStringList& names) {

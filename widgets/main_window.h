@@ -1,6 +1,7 @@
 #pragma once
-// The desktop app's window: the trial table beside the optimization history and the learning
-// curves, all linked through one TrialSelection, fed live by a StudyWatcher. It never owns a
+// The desktop app's window: docks for the trial table, the optimization history, the learning
+// curves and the parallel coordinates, all linked through one TrialSelection, fed live by a
+// StudyWatcher. It never owns a
 // running study: Run starts `paramscope-cli run` as a detached process and Stop asks it to stop
 // through storage (DESIGN.md, data flow 5), so closing the window leaves the study running.
 // GUI thread only.
@@ -14,6 +15,7 @@
 class QAction;
 class QComboBox;
 class QLabel;
+class QMenu;
 class QSplitter;
 class QTimer;
 
@@ -21,6 +23,7 @@ namespace ps {
 
 class HistoryPlot;
 class LearningCurvesPlot;
+class ParallelCoordinates;
 class StudyWatcher;
 class TrialSelection;
 class TrialTableModel;
@@ -52,6 +55,14 @@ public:
     TrialTableView* trialTable() const { return m_table; }
     HistoryPlot* historyPlot() const { return m_history; }
     LearningCurvesPlot* learningCurves() const { return m_curves; }
+    ParallelCoordinates* parallelCoordinates() const { return m_parallel; }
+
+    // The docks' arrangement and the window's geometry, kept in QSettings between runs; the
+    // app restores it at start and saves it on close. restoreLayout is false when nothing was
+    // saved yet. resetLayout goes back to the built-in arrangement.
+    void saveLayout() const;
+    bool restoreLayout();
+    void resetLayout();
     QString studyFile() const { return m_studyFile; } // "" when not known
     QString storageUrl() const { return m_storageUrl; }
 
@@ -64,6 +75,7 @@ private:
     void watch(const QString& storageUrl, const QString& studyName);
     void onStudyChanged(const StudyRecord& study);
     void onStudiesListed(const QStringList& names);
+    void updateParallelLayout(const StudyRecord& study);
     void onCounts(const TrialCounts& counts);
     void onProblem(const QString& message);
     void updateStatus();
@@ -76,7 +88,11 @@ private:
     TrialTableView* m_table = nullptr;
     HistoryPlot* m_history = nullptr;
     LearningCurvesPlot* m_curves = nullptr;
+    ParallelCoordinates* m_parallel = nullptr;
     std::unique_ptr<StudyWatcher> m_watcher;
+    QMenu* m_viewMenu = nullptr;
+    QByteArray m_defaultState;
+    std::string m_layoutText; // the axes the parallel coordinates were laid out for
 
     QAction* m_openAction = nullptr;
     QAction* m_runAction = nullptr;

@@ -63,6 +63,9 @@ int main(int argc, char* argv[]) {
     }
 
     ps::MainWindow window;
+    window.restoreLayout(); // the docks as the user left them
+    QObject::connect(qApp, &QCoreApplication::aboutToQuit, &window,
+                     [&window] { window.saveLayout(); });
     window.show();
     if (!args.isEmpty()) {
         if (!window.openStudy(args.front(), parser.value(study))) {

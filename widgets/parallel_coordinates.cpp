@@ -1,0 +1,818 @@
+#include "widgets/parallel_coordinates.h"
+
+#include "widgets/trial_selection.h"
+
+#include <QContextMenuEvent>
+#include <QHelpEvent>
+#include <QMenu>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QTimer>
+#include <QToolTip>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+
+namespace ps {
+
+namespace {
+
+constexpr int kColorBins = 64;
+constexpr double kAxisGrab = 8;     // pixels either side of an axis that start a brush
+constexpr double kTitleHeight = 34; // above the plot: axis titles, where axes are dragged
+constexpr double kBottomMargin = 26;
+
+// Viridis at nine stops; colours between are interpolated.
+QColor viridis(double t) {
+    static const std::array<std::array<int, 3>, 9> stops = {{{68, 1, 84},
+                                                             {71, 44, 122},
+                                                             {59, 81, 139},
+                                                             {44, 113, 142},
+                                                             {33, 144, 141},
+                                                             {39, 173, 129},
+                                                             {92, 200, 99},
+                                                             {170, 220, 50},
+                                                             {253, 231, 37}}};
+    t = std::clamp(t, 0.0, 1.0) * double(stops.size() - 1);
+    const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(t), stops.size() - 2);
+    const double f = t - double(i);
+    const auto mix = [&](int c) {
+        return int(std::lround(stops[i][c] + f * (stops[i + 1][c] - stops[i][c])));
+    };
+    return QColor(mix(0), mix(1), mix(2));
+}
+
+// Up to about `count` round values covering [low, high].
+std::vector<double> niceTicks(double low, double high, int count) {
+    std::vector<double> ticks;
+    if (!(high > low))
+        return {low};
+    const double raw = (high - low) / std::max(1, count);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = magnitude;
+    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+        if (m * magnitude >= raw) {
+            step = m * magnitude;
+            break;
+        }
+    for (double v = std::ceil(low / step) * step; v <= high + step * 1e-9; v += step)
+        ticks.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
+    return ticks;
+}
+
+QString numberText(double v) {
+    return QString::number(v, 'g', 4);
+}
+
+// A fixed offset in [-0.5, 0.5) per trial: lines through a category spread over part of its
+// band instead of all meeting in one point, so how many pass shows.
+double jitterOf(std::size_t row) {
+    return double((row * 2654435761u) % 1024u) / 1024.0 - 0.5;
+}
+
+} // namespace
+
+ParallelCoordinates::ParallelCoordinates(TrialSelection* selection, QWidget* parent)
+    : QWidget(parent), m_selection(selection), m_rebuildTimer(new QTimer(this)) {
+    setMouseTracking(true);
+    setFocusPolicy(Qt::ClickFocus);
+    setMinimumSize(320, 200);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    m_rebuildTimer->setSingleShot(true);
+    m_rebuildTimer->setInterval(150); // coalesces bursts of trials from a running study
+    connect(m_rebuildTimer, &QTimer::timeout, this, [this] { update(); });
+    connect(m_selection, &TrialSelection::selectionChanged, this,
+            &ParallelCoordinates::onSelectionChanged);
+}
+
+void ParallelCoordinates::setStudyLayout(const SearchSpace& space,
+                                         const std::vector<Objective>& objectives) {
+    m_columns.setLayout(space, objectives);
+    m_order.resize(m_columns.dimensions());
+    std::iota(m_order.begin(), m_order.end(), std::size_t{0});
+    m_brushes.clear();
+    m_colorDim = objectives.empty() ? 0 : m_columns.dimensions() - objectives.size();
+    m_selectedRows.clear();
+    m_hover.reset();
+    m_baseDirty = m_highlightDirty = true;
+    update();
+}
+
+void ParallelCoordinates::applyTrials(const std::vector<Trial>& trials) {
+    const std::size_t before = m_columns.dimensions();
+    const TrialColumns::Update u = m_columns.apply(trials);
+    if (m_columns.dimensions() != before) {
+        // new parameters are inserted in front of the objectives: map the order over
+        const std::size_t added = m_columns.dimensions() - before;
+        std::size_t firstObjective = 0;
+        while (firstObjective < m_columns.dimensions() &&
+               !m_columns.dimension(firstObjective).objective)
+            ++firstObjective;
+        const std::size_t oldFirstObjective = firstObjective - added;
+        for (auto& d : m_order)
+            if (d >= oldFirstObjective)
+                d += added;
+        std::map<std::size_t, std::pair<double, double>> brushes;
+        for (const auto& [d, range] : m_brushes)
+            brushes[d >= oldFirstObjective ? d + added : d] = range;
+        m_brushes = std::move(brushes);
+        if (m_colorDim >= oldFirstObjective)
+            m_colorDim += added;
+        for (std::size_t d = oldFirstObjective; d < firstObjective; ++d)
+            m_order.insert(m_order.begin() + std::ptrdiff_t(std::min(d, m_order.size())), d);
+    }
+    if (u.added.empty() && u.changed.empty() && !u.dimensionsChanged)
+        return;
+    m_baseDirty = true;
+    if (!m_brushes.empty())
+        brushesToSelection(); // a brush is a filter: trials arriving inside it join the selection
+    else if (!m_selection->isEmpty())
+        onSelectionChanged(); // new rows may be selected already; changed ones moved
+    scheduleRebuild();
+}
+
+void ParallelCoordinates::clear() {
+    m_columns.clear();
+    m_selectedRows.clear();
+    m_hover.reset();
+    m_baseDirty = m_highlightDirty = true;
+    update();
+}
+
+void ParallelCoordinates::setAxisOrder(std::vector<std::size_t> order) {
+    std::vector<std::size_t> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+        if (sorted[i] != i || sorted.size() != m_columns.dimensions())
+            return; // not a permutation of the dimensions
+    m_order = std::move(order);
+    m_baseDirty = m_highlightDirty = true;
+    update();
+}
+
+void ParallelCoordinates::moveAxis(std::size_t from, std::size_t to) {
+    if (from >= m_order.size() || to >= m_order.size() || from == to)
+        return;
+    const std::size_t d = m_order[from];
+    m_order.erase(m_order.begin() + std::ptrdiff_t(from));
+    m_order.insert(m_order.begin() + std::ptrdiff_t(to), d);
+    m_baseDirty = m_highlightDirty = true;
+    update();
+}
+
+void ParallelCoordinates::orderByImportance(const std::map<std::string, double>& importance) {
+    std::vector<std::size_t> params, objectives;
+    for (std::size_t d : m_order)
+        (m_columns.dimension(d).objective ? objectives : params).push_back(d);
+    const auto score = [&](std::size_t d) {
+        const auto it = importance.find(m_columns.dimension(d).name);
+        return it == importance.end() || !std::isfinite(it->second) ? -1.0 : it->second;
+    };
+    std::stable_sort(params.begin(), params.end(),
+                     [&](std::size_t a, std::size_t b) { return score(a) > score(b); });
+    params.insert(params.end(), objectives.begin(), objectives.end());
+    setAxisOrder(std::move(params));
+}
+
+std::map<std::string, double> ParallelCoordinates::correlationImportance() const {
+    std::map<std::string, double> out;
+    std::size_t objective = m_columns.dimensions();
+    for (std::size_t d = 0; d < m_columns.dimensions() && objective == m_columns.dimensions(); ++d)
+        if (m_columns.dimension(d).objective)
+            objective = d;
+    if (objective == m_columns.dimensions())
+        return out;
+    // complete trials with a finite objective
+    std::vector<std::size_t> rows;
+    for (std::size_t r = 0; r < m_columns.rows(); ++r)
+        if (m_columns.state(r) == TrialState::Complete &&
+            std::isfinite(m_columns.value(r, objective)))
+            rows.push_back(r);
+    for (std::size_t d = 0; d < m_columns.dimensions(); ++d) {
+        const Dimension& dim = m_columns.dimension(d);
+        if (dim.objective)
+            continue;
+        // eta^2, the share of the objective's variance explained by the parameter's groups:
+        // its categories, or 8 quantile bins of its values. Unlike a rank correlation it sees
+        // a U-shaped effect (a learning rate with an optimum inside its range).
+        std::vector<std::pair<double, double>> xy; // parameter value, objective
+        for (std::size_t r : rows)
+            if (const double v = m_columns.value(r, d); std::isfinite(v))
+                xy.emplace_back(v, m_columns.value(r, objective));
+        if (xy.size() < 4)
+            continue;
+        std::sort(xy.begin(), xy.end());
+        std::vector<int> group(xy.size());
+        constexpr std::size_t kBins = 8;
+        for (std::size_t i = 0; i < xy.size(); ++i) {
+            if (dim.scale == AxisScale::Categorical) {
+                group[i] = int(xy[i].first);
+                continue;
+            }
+            std::size_t first = i; // equal values share the bin of the first of them
+            while (first > 0 && xy[first - 1].first == xy[i].first)
+                --first;
+            group[i] = int(first * kBins / xy.size());
+        }
+        double mean = 0;
+        for (const auto& p : xy)
+            mean += p.second;
+        mean /= double(xy.size());
+        std::map<int, std::pair<double, int>> sums; // group -> (sum, count)
+        double total = 0;
+        for (std::size_t i = 0; i < xy.size(); ++i) {
+            sums[group[i]].first += xy[i].second;
+            ++sums[group[i]].second;
+            total += (xy[i].second - mean) * (xy[i].second - mean);
+        }
+        double between = 0;
+        for (const auto& [g, sc] : sums) {
+            const double m = sc.first / sc.second;
+            between += sc.second * (m - mean) * (m - mean);
+        }
+        if (total > 0)
+            out[dim.name] = between / total;
+    }
+    return out;
+}
+
+void ParallelCoordinates::setColorDimension(std::size_t dimension) {
+    if (dimension >= m_columns.dimensions() || dimension == m_colorDim)
+        return;
+    m_colorDim = dimension;
+    m_baseDirty = m_highlightDirty = true;
+    update();
+}
+
+void ParallelCoordinates::setBrush(std::size_t dimension, double low, double high) {
+    if (dimension >= m_columns.dimensions())
+        return;
+    m_brushes[dimension] = {std::min(low, high), std::max(low, high)};
+    brushesToSelection();
+}
+
+void ParallelCoordinates::clearBrush(std::size_t dimension) {
+    if (m_brushes.erase(dimension))
+        brushesToSelection();
+}
+
+void ParallelCoordinates::clearBrushes() {
+    if (m_brushes.empty())
+        return;
+    m_brushes.clear();
+    brushesToSelection();
+}
+
+std::vector<Brush> ParallelCoordinates::brushes() const {
+    std::vector<Brush> out;
+    for (const auto& [d, range] : m_brushes)
+        out.push_back({d, range.first, range.second});
+    return out;
+}
+
+void ParallelCoordinates::brushesToSelection() {
+    QSet<qint64> ids;
+    if (!m_brushes.empty()) {
+        const std::vector<std::uint8_t> inside = brushedRows(m_columns, brushes());
+        ids.reserve(int(std::count(inside.begin(), inside.end(), std::uint8_t{1})));
+        for (std::size_t r = 0; r < inside.size(); ++r)
+            if (inside[r])
+                ids.insert(m_columns.trialId(r));
+    }
+    m_applyingBrush = true;
+    m_selection->setSelected(ids);
+    m_applyingBrush = false;
+    onSelectionChanged(); // also when the selection happened to be equal already
+    Q_EMIT brushesChanged();
+}
+
+void ParallelCoordinates::onSelectionChanged() {
+    if (!m_applyingBrush && !m_brushes.empty() && m_selection->isEmpty()) {
+        m_brushes.clear(); // cleared elsewhere: the brushes no longer describe it
+        Q_EMIT brushesChanged();
+    }
+    m_selectedRows.clear();
+    const QSet<qint64>& selected = m_selection->selected();
+    if (std::size_t(selected.size()) * 4 < m_columns.rows()) {
+        for (qint64 id : selected)
+            if (const long long row = m_columns.rowOf(id); row >= 0)
+                m_selectedRows.push_back(std::size_t(row));
+        std::sort(m_selectedRows.begin(), m_selectedRows.end());
+    } else {
+        for (std::size_t r = 0; r < m_columns.rows(); ++r)
+            if (selected.contains(m_columns.trialId(r)))
+                m_selectedRows.push_back(r);
+    }
+    m_highlightDirty = true;
+    update();
+}
+
+void ParallelCoordinates::scheduleRebuild() {
+    if (!m_rebuildTimer->isActive())
+        m_rebuildTimer->start();
+}
+
+void ParallelCoordinates::rebuildNow() {
+    m_rebuildTimer->stop();
+    if (m_baseDirty)
+        rebuildBase();
+    if (m_highlightDirty)
+        rebuildHighlight();
+}
+
+QRectF ParallelCoordinates::plotRect() const {
+    const double side = 56;
+    return QRectF(side, kTitleHeight + 10, std::max(10.0, width() - 2 * side),
+                  std::max(10.0, height() - kTitleHeight - 10 - kBottomMargin));
+}
+
+double ParallelCoordinates::axisX(std::size_t position) const {
+    const QRectF r = plotRect();
+    if (m_order.size() <= 1)
+        return r.center().x();
+    return r.left() + r.width() * double(position) / double(m_order.size() - 1);
+}
+
+double ParallelCoordinates::positionY(double t) const {
+    const QRectF r = plotRect();
+    return r.bottom() - t * r.height();
+}
+
+double ParallelCoordinates::colorPosition(std::size_t row) const {
+    if (m_colorDim >= m_columns.dimensions())
+        return NAN;
+    const double t = m_columns.position(row, m_colorDim);
+    // an objective's best end is dark, whichever its direction: it stands out on the light
+    // background
+    const Dimension& dim = m_columns.dimension(m_colorDim);
+    return dim.objective && dim.direction == Direction::Maximize ? 1.0 - t : t;
+}
+
+double ParallelCoordinates::drawnPosition(std::size_t row, std::size_t d) const {
+    const double t = m_columns.position(row, d);
+    const Dimension& dim = m_columns.dimension(d);
+    if (dim.scale != AxisScale::Categorical || std::isnan(t))
+        return t;
+    return t + jitterOf(row) * 0.5 / double(std::max<std::size_t>(1, dim.categories.size()));
+}
+
+void ParallelCoordinates::drawLines(QImage& image, const std::vector<std::size_t>& rows,
+                                    int alpha) const {
+    // batched by colour bin: one drawLines call per bin, not one pen change per trial
+    std::vector<std::vector<QLineF>> bins(kColorBins + 1);
+    const std::size_t axes = m_order.size();
+    std::vector<double> xs(axes);
+    for (std::size_t a = 0; a < axes; ++a)
+        xs[a] = axisX(a);
+    const QRectF r = plotRect();
+    for (std::size_t row : rows) {
+        int bin = kColorBins; // missing colour value: grey
+        if (const double t = colorPosition(row); !std::isnan(t))
+            bin = std::clamp(int(t * kColorBins), 0, kColorBins - 1);
+        double prevY = NAN;
+        for (std::size_t a = 0; a < axes; ++a) {
+            const double t = drawnPosition(row, m_order[a]);
+            const double y = std::isnan(t) ? NAN : r.bottom() - t * r.height();
+            if (a > 0 && !std::isnan(y) && !std::isnan(prevY))
+                bins[std::size_t(bin)].emplace_back(xs[a - 1], prevY, xs[a], y);
+            prevY = y;
+        }
+    }
+    QPainter p(&image);
+    for (int b = 0; b <= kColorBins; ++b) {
+        if (bins[std::size_t(b)].empty())
+            continue;
+        QColor c = b == kColorBins ? QColor(150, 150, 150) : viridis((b + 0.5) / kColorBins);
+        c.setAlpha(alpha);
+        p.setPen(QPen(c, 0)); // cosmetic, 1 device pixel
+        p.drawLines(bins[std::size_t(b)].data(), int(bins[std::size_t(b)].size()));
+    }
+}
+
+void ParallelCoordinates::rebuildBase() {
+    const qreal dpr = devicePixelRatioF();
+    m_base = QImage((QSizeF(size()) * dpr).toSize(), QImage::Format_ARGB32_Premultiplied);
+    m_base.setDevicePixelRatio(dpr);
+    m_base.fill(Qt::transparent);
+    std::vector<std::size_t> rows;
+    rows.reserve(m_columns.rows());
+    for (std::size_t r = 0; r < m_columns.rows(); ++r)
+        if (m_columns.state(r) != TrialState::Waiting)
+            rows.push_back(r);
+    // many lines get fainter ones, so that density shows instead of a solid block
+    const int alpha = std::clamp(int(255.0 * 60.0 / std::sqrt(double(rows.size()) + 1.0)), 12, 200);
+    drawLines(m_base, rows, alpha);
+    m_drawnLines = int(rows.size());
+    m_baseDirty = false;
+    m_highlightDirty = true;
+}
+
+void ParallelCoordinates::rebuildHighlight() {
+    const qreal dpr = devicePixelRatioF();
+    m_highlight = QImage((QSizeF(size()) * dpr).toSize(), QImage::Format_ARGB32_Premultiplied);
+    m_highlight.setDevicePixelRatio(dpr);
+    m_highlight.fill(Qt::transparent);
+    const int alpha =
+        std::clamp(int(255.0 * 30.0 / std::sqrt(double(m_selectedRows.size()) + 1.0)), 40, 255);
+    drawLines(m_highlight, m_selectedRows, alpha);
+    m_highlightedLines = int(m_selectedRows.size());
+    m_highlightDirty = false;
+}
+
+void ParallelCoordinates::drawAxes(QPainter& p) const {
+    const QRectF r = plotRect();
+    const QPalette& pal = palette();
+    const QColor text = pal.color(QPalette::WindowText);
+    QFont small = font();
+    small.setPointSizeF(std::max(6.0, font().pointSizeF() * 0.85));
+    const QFontMetricsF fm(small);
+    for (std::size_t a = 0; a < m_order.size(); ++a) {
+        const std::size_t d = m_order[a];
+        const Dimension& dim = m_columns.dimension(d);
+        const double x = (m_drag == Drag::Axis && int(a) == m_dragAxis) ? m_dragPos.x() : axisX(a);
+        // brush
+        if (const auto it = m_brushes.find(d); it != m_brushes.end()) {
+            const auto pos = [&](double v) {
+                if (dim.scale == AxisScale::Categorical)
+                    return (v + 0.5) / double(std::max<std::size_t>(1, dim.categories.size()));
+                if (dim.scale == AxisScale::Log)
+                    return dim.max > dim.min ? (std::log(v) - std::log(dim.min)) /
+                                                   (std::log(dim.max) - std::log(dim.min))
+                                             : 0.5;
+                return dim.max > dim.min ? (v - dim.min) / (dim.max - dim.min) : 0.5;
+            };
+            const double half = dim.scale == AxisScale::Categorical
+                                    ? 0.5 / double(std::max<std::size_t>(1, dim.categories.size()))
+                                    : 0.0;
+            const double y1 = positionY(std::clamp(pos(it->second.second) + half, 0.0, 1.0));
+            const double y0 = positionY(std::clamp(pos(it->second.first) - half, 0.0, 1.0));
+            p.fillRect(QRectF(x - 7, y1, 14, y0 - y1), QColor(255, 140, 0, 110));
+            p.setPen(QPen(QColor(220, 110, 0), 1));
+            p.drawRect(QRectF(x - 7, y1, 14, y0 - y1));
+        }
+        p.setPen(QPen(text, 1.2));
+        p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()));
+        // title, elided to the spacing between axes; objectives in bold
+        QFont titleFont = font();
+        titleFont.setBold(dim.objective);
+        p.setFont(titleFont);
+        const double spacing =
+            m_order.size() > 1 ? r.width() / double(m_order.size() - 1) : r.width();
+        const QString title = QFontMetricsF(titleFont).elidedText(
+            QString::fromStdString(dim.name), Qt::ElideMiddle, std::max(30.0, spacing - 6));
+        p.drawText(QRectF(x - spacing / 2, 2, spacing, kTitleHeight - 14),
+                   Qt::AlignHCenter | Qt::AlignBottom, title);
+        p.setFont(small);
+        const QString scale = dim.scale == AxisScale::Log ? QStringLiteral("log") : QString();
+        if (!scale.isEmpty())
+            p.drawText(QRectF(x - spacing / 2, kTitleHeight - 14, spacing, 14),
+                       Qt::AlignHCenter | Qt::AlignTop, scale);
+        // ticks and labels
+        std::vector<std::pair<double, QString>> ticks; // position t, label
+        if (dim.scale == AxisScale::Categorical) {
+            const std::size_t k = dim.categories.size();
+            const std::size_t every = std::max<std::size_t>(
+                1, std::size_t(std::ceil(double(k) * fm.height() / std::max(1.0, r.height()))));
+            for (std::size_t c = 0; c < k; c += every)
+                ticks.emplace_back((double(c) + 0.5) / double(k),
+                                   QString::fromStdString(dim.label(c)));
+        } else if (dim.hasRange && dim.max > dim.min) {
+            if (dim.scale == AxisScale::Log) {
+                const double lo = std::floor(std::log10(dim.min)),
+                             hi = std::ceil(std::log10(dim.max));
+                const double stride = std::max(1.0, std::ceil((hi - lo) / 6));
+                for (double e = lo; e <= hi; e += stride) {
+                    const double v = std::pow(10.0, e);
+                    if (v >= dim.min * (1 - 1e-9) && v <= dim.max * (1 + 1e-9))
+                        ticks.emplace_back((std::log(v) - std::log(dim.min)) /
+                                               (std::log(dim.max) - std::log(dim.min)),
+                                           numberText(v));
+                }
+                if (ticks.size() < 2) {
+                    ticks.emplace_back(0.0, numberText(dim.min));
+                    ticks.emplace_back(1.0, numberText(dim.max));
+                }
+            } else {
+                const int count = std::max(2, int(r.height() / (fm.height() * 2.5)));
+                for (double v : niceTicks(dim.min, dim.max, std::min(count, 6)))
+                    ticks.emplace_back((v - dim.min) / (dim.max - dim.min), numberText(v));
+            }
+        } else if (dim.hasRange) {
+            ticks.emplace_back(0.5, numberText(dim.min));
+        }
+        p.setPen(text);
+        QColor labelBackground = pal.color(QPalette::Base); // keeps labels readable over lines
+        labelBackground.setAlpha(215);
+        for (const auto& [t, label] : ticks) {
+            const double y = positionY(t);
+            p.drawLine(QPointF(x - 3, y), QPointF(x, y));
+            const double w = fm.horizontalAdvance(label);
+            // labels left of the axis, on a translucent patch
+            const QRectF box(x - 5 - w, y - fm.height() / 2, w, fm.height());
+            p.fillRect(box.adjusted(-1, 0, 1, 0), labelBackground);
+            p.drawText(box, Qt::AlignRight | Qt::AlignVCenter, label);
+        }
+    }
+}
+
+void ParallelCoordinates::drawLegend(QPainter& p) const {
+    if (m_colorDim >= m_columns.dimensions() || m_columns.rows() == 0)
+        return;
+    const Dimension& dim = m_columns.dimension(m_colorDim);
+    if (!dim.hasRange && dim.scale != AxisScale::Categorical)
+        return;
+    // colour: NAME  [best ... worst] at the bottom right, under the plot
+    QFont small = font();
+    small.setPointSizeF(std::max(6.0, font().pointSizeF() * 0.85));
+    p.setFont(small);
+    const QFontMetricsF fm(small);
+    const bool flipped = dim.objective && dim.direction == Direction::Maximize;
+    const auto endText = [&](bool low) {
+        if (dim.scale == AxisScale::Categorical)
+            return QString::fromStdString(dim.label(low ? 0 : dim.categories.size() - 1));
+        return numberText(low ? dim.min : dim.max);
+    };
+    const QString left = endText(!flipped), right = endText(flipped);
+    const double barWidth = 120, y = height() - kBottomMargin / 2;
+    const double rightEdge = width() - 8;
+    const double rightX = rightEdge - fm.horizontalAdvance(right);
+    const QRectF bar(rightX - 6 - barWidth, y - 5, barWidth, 10);
+    QLinearGradient gradient(bar.topLeft(), bar.topRight());
+    for (int i = 0; i <= 8; ++i)
+        gradient.setColorAt(i / 8.0, viridis(i / 8.0));
+    p.fillRect(bar, gradient);
+    p.setPen(palette().color(QPalette::WindowText));
+    p.drawText(QPointF(rightX, y + fm.ascent() / 2 - 1), right);
+    const QString title = tr("colour: %1").arg(QString::fromStdString(dim.name)) +
+                          (dim.objective ? tr(" (dark = best)") : QString());
+    const double leftX = bar.left() - 6 - fm.horizontalAdvance(left);
+    p.drawText(QPointF(leftX, y + fm.ascent() / 2 - 1), left);
+    p.drawText(QPointF(leftX - 12 - fm.horizontalAdvance(title), y + fm.ascent() / 2 - 1), title);
+}
+
+void ParallelCoordinates::paintEvent(QPaintEvent*) {
+    const qreal dpr = devicePixelRatioF();
+    const QSize wanted = (QSizeF(size()) * dpr).toSize();
+    if (m_base.size() != wanted)
+        m_baseDirty = true;
+    if (!m_rebuildTimer->isActive() || m_base.isNull()) {
+        if (m_baseDirty)
+            rebuildBase();
+        if (m_highlightDirty || m_highlight.size() != wanted)
+            rebuildHighlight();
+    }
+    QPainter p(this);
+    p.fillRect(rect(), palette().color(QPalette::Base));
+    if (m_columns.dimensions() == 0 || m_columns.rows() == 0) {
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        p.drawText(rect(), Qt::AlignCenter,
+                   m_columns.dimensions() == 0 ? tr("No study open") : tr("No trials yet"));
+        if (m_columns.dimensions() == 0)
+            return;
+    }
+    if (m_drag != Drag::Axis) { // while an axis moves, only the axes are drawn
+        p.drawImage(QPointF(0, 0), m_base);
+        if (!m_selectedRows.empty() || !m_selection->isEmpty()) {
+            // dim the rest, then the selection on top in full colour
+            QColor wash = palette().color(QPalette::Base);
+            wash.setAlpha(185);
+            p.fillRect(rect(), wash);
+            p.drawImage(QPointF(0, 0), m_highlight);
+        }
+        if (m_hover && *m_hover < m_columns.rows()) {
+            QPainterPath path;
+            bool open = false;
+            for (std::size_t a = 0; a < m_order.size(); ++a) {
+                const double t = drawnPosition(*m_hover, m_order[a]);
+                if (std::isnan(t)) {
+                    open = false;
+                    continue;
+                }
+                const QPointF pt(axisX(a), positionY(t));
+                if (open)
+                    path.lineTo(pt);
+                else
+                    path.moveTo(pt);
+                open = true;
+            }
+            p.setRenderHint(QPainter::Antialiasing);
+            p.setPen(QPen(QColor(214, 39, 40), 2.5));
+            p.drawPath(path);
+            p.setRenderHint(QPainter::Antialiasing, false);
+        }
+    }
+    drawAxes(p);
+    drawLegend(p);
+    if (m_drag == Drag::Brush) {
+        const double x = axisX(std::size_t(m_dragAxis));
+        const double y0 = std::clamp(m_pressPos.y(), plotRect().top(), plotRect().bottom());
+        const double y1 = std::clamp(m_dragPos.y(), plotRect().top(), plotRect().bottom());
+        p.setPen(QPen(QColor(220, 110, 0), 1, Qt::DashLine));
+        p.setBrush(QColor(255, 140, 0, 60));
+        p.drawRect(QRectF(x - 7, std::min(y0, y1), 14, std::abs(y1 - y0)));
+    }
+}
+
+void ParallelCoordinates::resizeEvent(QResizeEvent* event) {
+    m_baseDirty = m_highlightDirty = true;
+    QWidget::resizeEvent(event);
+}
+
+int ParallelCoordinates::axisAt(const QPointF& pos, double tolerance) const {
+    int best = -1;
+    double bestDistance = tolerance;
+    for (std::size_t a = 0; a < m_order.size(); ++a) {
+        const double distance = std::abs(pos.x() - axisX(a));
+        if (distance <= bestDistance) {
+            best = int(a);
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+
+void ParallelCoordinates::mousePressEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton || m_order.empty())
+        return QWidget::mousePressEvent(event);
+    const QPointF pos = event->position();
+    m_pressPos = m_dragPos = pos;
+    const QRectF r = plotRect();
+    if (pos.y() < r.top()) {
+        // a title: drag the axis sideways
+        const double spacing = m_order.size() > 1 ? r.width() / double(m_order.size() - 1) : 1e9;
+        m_dragAxis = axisAt(pos, spacing / 2);
+        m_drag = m_dragAxis >= 0 ? Drag::Axis : Drag::None;
+    } else {
+        m_dragAxis = axisAt(pos, kAxisGrab);
+        m_drag = m_dragAxis >= 0 ? Drag::Brush : Drag::None;
+    }
+    update();
+}
+
+void ParallelCoordinates::mouseMoveEvent(QMouseEvent* event) {
+    const QPointF pos = event->position();
+    if (m_drag != Drag::None) {
+        m_dragPos = pos;
+        update();
+        return;
+    }
+    const std::optional<std::size_t> near = rowNear(pos);
+    if (near != m_hover) {
+        m_hover = near;
+        update();
+    }
+    if (axisAt(pos, kAxisGrab) >= 0 && pos.y() >= plotRect().top())
+        setCursor(Qt::SizeVerCursor);
+    else if (pos.y() < plotRect().top() && !m_order.empty())
+        setCursor(Qt::OpenHandCursor);
+    else
+        unsetCursor();
+}
+
+void ParallelCoordinates::mouseReleaseEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton || m_drag == Drag::None)
+        return QWidget::mouseReleaseEvent(event);
+    const Drag drag = m_drag;
+    m_drag = Drag::None;
+    const QPointF pos = event->position();
+    const std::size_t axis = std::size_t(m_dragAxis);
+    if (drag == Drag::Axis) {
+        // the axis goes where it was dropped
+        const QRectF r = plotRect();
+        const double t = m_order.size() > 1 ? (pos.x() - r.left()) / r.width() : 0;
+        const std::size_t to = std::size_t(
+            std::clamp(std::lround(t * double(m_order.size() - 1)), 0L, long(m_order.size() - 1)));
+        moveAxis(axis, to);
+        update();
+        return;
+    }
+    const std::size_t d = m_order[axis];
+    if (std::abs(pos.y() - m_pressPos.y()) < 3) { // a click on the axis clears its brush
+        clearBrush(d);
+        update();
+        return;
+    }
+    const QRectF r = plotRect();
+    const auto toT = [&](double y) { return std::clamp((r.bottom() - y) / r.height(), 0.0, 1.0); };
+    const double t0 = toT(m_pressPos.y()), t1 = toT(pos.y());
+    const Dimension& dim = m_columns.dimension(d);
+    if (dim.scale == AxisScale::Categorical) {
+        // every category whose tick lies inside the dragged span
+        const double k = double(std::max<std::size_t>(1, dim.categories.size()));
+        const double lo = std::ceil(std::min(t0, t1) * k - 0.5);
+        const double hi = std::floor(std::max(t0, t1) * k - 0.5);
+        if (hi < lo)
+            clearBrush(d);
+        else
+            setBrush(d, lo, hi);
+    } else {
+        setBrush(d, m_columns.valueAt(d, std::min(t0, t1)), m_columns.valueAt(d, std::max(t0, t1)));
+    }
+    update();
+}
+
+void ParallelCoordinates::leaveEvent(QEvent* event) {
+    if (m_hover) {
+        m_hover.reset();
+        update();
+    }
+    QWidget::leaveEvent(event);
+}
+
+void ParallelCoordinates::keyPressEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Escape) {
+        clearBrushes();
+        update();
+        return;
+    }
+    QWidget::keyPressEvent(event);
+}
+
+void ParallelCoordinates::contextMenuEvent(QContextMenuEvent* event) {
+    QMenu menu(this);
+    QMenu* colour = menu.addMenu(tr("Colour by"));
+    for (std::size_t d = 0; d < m_columns.dimensions(); ++d) {
+        QAction* a = colour->addAction(QString::fromStdString(m_columns.dimension(d).name));
+        a->setCheckable(true);
+        a->setChecked(d == m_colorDim);
+        connect(a, &QAction::triggered, this, [this, d] { setColorDimension(d); });
+    }
+    menu.addAction(tr("Order axes by importance (variance explained)"), this,
+                   [this] { orderByImportance(correlationImportance()); });
+    menu.addAction(tr("Reset axis order"), this, [this] {
+        std::vector<std::size_t> order(m_columns.dimensions());
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        setAxisOrder(std::move(order));
+    });
+    QAction* clearAction = menu.addAction(tr("Clear brushes"), this, [this] {
+        clearBrushes();
+        update();
+    });
+    clearAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    clearAction->setEnabled(!m_brushes.empty());
+    menu.exec(event->globalPos());
+}
+
+std::optional<std::size_t> ParallelCoordinates::rowNear(const QPointF& pos) const {
+    if (m_order.size() < 2 || m_columns.rows() == 0)
+        return std::nullopt;
+    const QRectF r = plotRect();
+    if (pos.x() < r.left() || pos.x() > r.right())
+        return std::nullopt;
+    const double step = r.width() / double(m_order.size() - 1);
+    const std::size_t a = std::min(m_order.size() - 2, std::size_t((pos.x() - r.left()) / step));
+    const double f = (pos.x() - axisX(a)) / step;
+    const std::size_t left = m_order[a], right = m_order[a + 1];
+    const bool selectedOnly = !m_selectedRows.empty();
+    std::optional<std::size_t> best;
+    double bestDistance = 4.0;
+    const auto consider = [&](std::size_t row) {
+        const double t0 = drawnPosition(row, left), t1 = drawnPosition(row, right);
+        if (std::isnan(t0) || std::isnan(t1))
+            return;
+        const double distance = std::abs(positionY(t0 + f * (t1 - t0)) - pos.y());
+        if (distance < bestDistance) {
+            bestDistance = distance;
+            best = row;
+        }
+    };
+    if (selectedOnly) // with a selection, hover picks among the lines in front
+        for (std::size_t row : m_selectedRows)
+            consider(row);
+    else
+        for (std::size_t row = 0; row < m_columns.rows(); ++row)
+            consider(row);
+    return best;
+}
+
+QString ParallelCoordinates::trialText(std::size_t row) const {
+    QString text = tr("Trial #%1 (%2)")
+                       .arg(m_columns.trialNumber(row))
+                       .arg(QString::fromUtf8(toText(m_columns.state(row)).data()));
+    for (std::size_t d = 0; d < m_columns.dimensions(); ++d) {
+        const Dimension& dim = m_columns.dimension(d);
+        const double v = m_columns.value(row, d);
+        QString shown = std::isnan(v) ? QStringLiteral("–")
+                        : dim.scale == AxisScale::Categorical
+                            ? QString::fromStdString(dim.label(std::size_t(v)))
+                            : numberText(v);
+        text += QStringLiteral("\n%1: %2").arg(QString::fromStdString(dim.name), shown);
+    }
+    return text;
+}
+
+bool ParallelCoordinates::event(QEvent* event) {
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        if (const auto row = rowNear(help->pos()))
+            QToolTip::showText(help->globalPos(), trialText(*row), this);
+        else
+            QToolTip::hideText();
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+} // namespace ps
