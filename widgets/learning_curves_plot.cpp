@@ -251,11 +251,18 @@ std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric,
               [](const Trial* a, const Trial* b) { return a->number < b->number; });
     std::vector<qint64> ids;
     if (!m_selection->isEmpty()) {
+        // the selected ones, at most the newest m_maxCurves of them: a brush may select tens
+        // of thousands, and one graph and legend entry each would freeze the window
+        std::vector<const Trial*> selected;
         for (const Trial* t : have) {
             if (m_selection->isSelected(t->id))
-                ids.push_back(t->id);
+                selected.push_back(t);
         }
         candidates = int(m_selection->selected().size());
+        const size_t first =
+            selected.size() > size_t(m_maxCurves) ? selected.size() - size_t(m_maxCurves) : 0;
+        for (size_t i = first; i < selected.size(); ++i)
+            ids.push_back(selected[i]->id);
         return ids;
     }
     candidates = int(have.size());
@@ -324,6 +331,10 @@ void LearningCurvesPlot::rebuild() {
     placeLegend(shown);
     if (metric.empty())
         m_info->setText(tr("no intermediate metrics yet"));
+    else if (!m_selection->isEmpty() && shown == m_maxCurves && shown < candidates)
+        m_info->setText(tr("the last %1 of %2 selected; narrow the selection to compare them")
+                            .arg(shown)
+                            .arg(candidates));
     else if (!m_selection->isEmpty())
         m_info->setText(tr("%1 selected").arg(trialsText(candidates)) +
                         (shown < candidates ? tr(", %1 with this metric").arg(shown) : QString()));

@@ -305,13 +305,19 @@ void MainWindow::updateParallelLayout(const StudyRecord& study) {
     std::vector<Objective> objectives = {{study.objectiveMetric, study.direction}};
     if (!study.configText.empty()) {
         try {
-            const StudyConfig config = parseStudyText(
-                study.configText, study.name + ".yaml",
-                QFileInfo(QString::fromStdString(study.studyFile)).absolutePath().toStdString(),
-                TaskCatalog::withBuiltins(), /*checkData=*/false);
+            // relative paths in it are the study file's, else the database's folder
+            const QString base =
+                !study.studyFile.empty()
+                    ? QFileInfo(QString::fromStdString(study.studyFile)).absolutePath()
+                : !databasePath().isEmpty() ? QFileInfo(databasePath()).absolutePath()
+                                            : QDir::currentPath();
+            const StudyConfig config =
+                parseStudyText(study.configText, study.name + ".yaml", base.toStdString(),
+                               TaskCatalog::withBuiltins(), /*checkData=*/false);
             space = config.space;
             objectives = config.objectives;
         } catch (const std::exception&) {
+            // not readable here: the axes come from the trials
         }
     }
     std::string text;

@@ -1,5 +1,6 @@
 #include "widgets/parallel_coordinates.h"
 
+#include "widgets/line_density.h"
 #include "widgets/trial_selection.h"
 
 #include <QContextMenuEvent>
@@ -358,65 +359,58 @@ double ParallelCoordinates::drawnPosition(std::size_t row, std::size_t d) const 
     return t + jitterOf(row) * 0.5 / double(std::max<std::size_t>(1, dim.categories.size()));
 }
 
-void ParallelCoordinates::drawLines(QImage& image, const std::vector<std::size_t>& rows,
-                                    int alpha) const {
-    // batched by colour bin: one drawLines call per bin, not one pen change per trial
-    std::vector<std::vector<QLineF>> bins(kColorBins + 1);
+QImage ParallelCoordinates::drawLines(const std::vector<std::size_t>& rows, double gain) const {
+    const qreal dpr = devicePixelRatioF();
+    const QSize pixels = (QSizeF(size()) * dpr).toSize();
+    LineDensity density(pixels.width(), pixels.height());
     const std::size_t axes = m_order.size();
-    std::vector<double> xs(axes);
-    for (std::size_t a = 0; a < axes; ++a)
-        xs[a] = axisX(a);
-    const QRectF r = plotRect();
-    for (std::size_t row : rows) {
-        int bin = kColorBins; // missing colour value: grey
-        if (const double t = colorPosition(row); !std::isnan(t))
-            bin = std::clamp(int(t * kColorBins), 0, kColorBins - 1);
-        double prevY = NAN;
-        for (std::size_t a = 0; a < axes; ++a) {
-            const double t = drawnPosition(row, m_order[a]);
-            const double y = std::isnan(t) ? NAN : r.bottom() - t * r.height();
-            if (a > 0 && !std::isnan(y) && !std::isnan(prevY))
-                bins[std::size_t(bin)].emplace_back(xs[a - 1], prevY, xs[a], y);
-            prevY = y;
+    if (axes >= 2 && !rows.empty()) {
+        // whole device pixels, so that the bands between axes never share a column
+        std::vector<float> xs(axes);
+        for (std::size_t a = 0; a < axes; ++a)
+            xs[a] = float(std::lround(axisX(a) * dpr));
+        const QRectF r = plotRect();
+        const double bottom = r.bottom() * dpr, span = r.height() * dpr;
+        // the colour of each row once, not once per band
+        std::vector<QRgb> colours(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const double t = colorPosition(rows[i]);
+            colours[i] = std::isnan(t)
+                             ? qRgb(150, 150, 150)
+                             : viridis((std::floor(t * kColorBins) + 0.5) / kColorBins).rgb();
         }
+        density.addBands(int(axes - 1), [&](int band, const LineDensity::Emit& emit) {
+            const std::size_t left = m_order[std::size_t(band)],
+                              right = m_order[std::size_t(band) + 1];
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                const double t0 = drawnPosition(rows[i], left), t1 = drawnPosition(rows[i], right);
+                if (std::isnan(t0) || std::isnan(t1))
+                    continue;
+                emit(xs[std::size_t(band)], float(bottom - t0 * span), xs[std::size_t(band) + 1],
+                     float(bottom - t1 * span), colours[i]);
+            }
+        });
     }
-    QPainter p(&image);
-    for (int b = 0; b <= kColorBins; ++b) {
-        if (bins[std::size_t(b)].empty())
-            continue;
-        QColor c = b == kColorBins ? QColor(150, 150, 150) : viridis((b + 0.5) / kColorBins);
-        c.setAlpha(alpha);
-        p.setPen(QPen(c, 0)); // cosmetic, 1 device pixel
-        p.drawLines(bins[std::size_t(b)].data(), int(bins[std::size_t(b)].size()));
-    }
+    return density.compose(gain, dpr);
 }
 
 void ParallelCoordinates::rebuildBase() {
-    const qreal dpr = devicePixelRatioF();
-    m_base = QImage((QSizeF(size()) * dpr).toSize(), QImage::Format_ARGB32_Premultiplied);
-    m_base.setDevicePixelRatio(dpr);
-    m_base.fill(Qt::transparent);
     std::vector<std::size_t> rows;
     rows.reserve(m_columns.rows());
     for (std::size_t r = 0; r < m_columns.rows(); ++r)
         if (m_columns.state(r) != TrialState::Waiting)
             rows.push_back(r);
     // many lines get fainter ones, so that density shows instead of a solid block
-    const int alpha = std::clamp(int(255.0 * 60.0 / std::sqrt(double(rows.size()) + 1.0)), 12, 200);
-    drawLines(m_base, rows, alpha);
+    m_base = drawLines(rows, std::clamp(12.0 / std::sqrt(double(rows.size()) + 1.0), 0.02, 0.9));
     m_drawnLines = int(rows.size());
     m_baseDirty = false;
     m_highlightDirty = true;
 }
 
 void ParallelCoordinates::rebuildHighlight() {
-    const qreal dpr = devicePixelRatioF();
-    m_highlight = QImage((QSizeF(size()) * dpr).toSize(), QImage::Format_ARGB32_Premultiplied);
-    m_highlight.setDevicePixelRatio(dpr);
-    m_highlight.fill(Qt::transparent);
-    const int alpha =
-        std::clamp(int(255.0 * 30.0 / std::sqrt(double(m_selectedRows.size()) + 1.0)), 40, 255);
-    drawLines(m_highlight, m_selectedRows, alpha);
+    m_highlight =
+        drawLines(m_selectedRows,
+                  std::clamp(20.0 / std::sqrt(double(m_selectedRows.size()) + 1.0), 0.15, 2.5));
     m_highlightedLines = int(m_selectedRows.size());
     m_highlightDirty = false;
 }

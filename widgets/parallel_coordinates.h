@@ -10,8 +10,8 @@
 // Built for 100,000 trials: the trials live in TrialColumns (updated in place), the lines of
 // all trials are drawn into a cached image only when the data, the axes or the size change
 // (coalesced), and the selected lines into a second cached image only when the selection
-// changes; lines are batched by colour, so a repaint for a hover or a brush outline draws no
-// line at all. GUI thread only; the selection is not owned.
+// changes, both as densities (LineDensity) rasterized on several threads; a repaint for a
+// hover or a brush outline draws no line at all. GUI thread only; the selection is not owned.
 
 #include "core/explore/trial_columns.h"
 
@@ -98,7 +98,8 @@ private:
     void rebuildHighlight();
     void onSelectionChanged();
     void brushesToSelection();
-    void drawLines(QImage& image, const std::vector<std::size_t>& rows, int alpha) const;
+    // The lines of `rows` as a density image of the widget's size (LineDensity).
+    QImage drawLines(const std::vector<std::size_t>& rows, double gain) const;
     void drawAxes(QPainter& p) const;
     QRectF plotRect() const;
     int axisAt(const QPointF& pos, double tolerance) const; // position in m_order, or -1

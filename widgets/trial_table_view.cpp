@@ -7,6 +7,8 @@
 #include <QItemSelection>
 #include <QSortFilterProxyModel>
 #include <QTimer>
+#include <algorithm>
+#include <vector>
 
 namespace ps {
 
@@ -75,23 +77,31 @@ void TrialTableView::pushSelection() {
 void TrialTableView::pullSelection(const QSet<qint64>& trialIds) {
     if (m_syncing)
         return;
-    QItemSelection rows;
-    QModelIndex first;
-    const int lastColumn = m_proxy->columnCount() - 1;
+    // One range per run of adjacent rows: a selection model fed thousands of one-row ranges
+    // merges them pairwise, which froze the window on a brush over a large study.
+    std::vector<int> proxyRows;
+    proxyRows.reserve(std::size_t(trialIds.size()));
     for (qint64 id : trialIds) {
         const int sourceRow = m_model->rowOf(id);
-        if (sourceRow < 0)
-            continue;
-        const QModelIndex proxyIndex = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
-        rows.select(proxyIndex, proxyIndex.siblingAtColumn(lastColumn));
-        if (!first.isValid() || proxyIndex.row() < first.row())
-            first = proxyIndex;
+        if (sourceRow >= 0)
+            proxyRows.push_back(m_proxy->mapFromSource(m_model->index(sourceRow, 0)).row());
+    }
+    std::sort(proxyRows.begin(), proxyRows.end());
+    QItemSelection rows;
+    const int lastColumn = m_proxy->columnCount() - 1;
+    for (std::size_t i = 0; i < proxyRows.size();) {
+        std::size_t j = i;
+        while (j + 1 < proxyRows.size() && proxyRows[j + 1] == proxyRows[j] + 1)
+            ++j;
+        rows.append(QItemSelectionRange(m_proxy->index(proxyRows[i], 0),
+                                        m_proxy->index(proxyRows[j], lastColumn)));
+        i = j + 1;
     }
     m_syncing = true;
     selectionModel()->select(rows, QItemSelectionModel::ClearAndSelect);
     m_syncing = false;
-    if (first.isValid())
-        scrollTo(first, QAbstractItemView::EnsureVisible);
+    if (!proxyRows.empty())
+        scrollTo(m_proxy->index(proxyRows.front(), 0), QAbstractItemView::EnsureVisible);
 }
 
 } // namespace ps

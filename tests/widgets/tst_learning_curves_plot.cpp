@@ -70,6 +70,9 @@ void TestLearningCurvesPlot::followsTheSelectionAndTheLimit() {
     QTRY_COMPARE(plot.shownTrials(), (QList<qint64>{12, 13, 14}));
     selection.setSelected({10, 14});
     QTRY_COMPARE(plot.shownTrials(), (QList<qint64>{10, 14}));
+    // A selection larger than the limit (a brush over thousands) shows its newest trials only.
+    selection.setSelected({10, 11, 12, 13, 14});
+    QTRY_COMPARE(plot.shownTrials(), (QList<qint64>{12, 13, 14}));
     selection.clear();
     QTRY_COMPARE(plot.shownTrials().size(), 3);
 }

@@ -2,6 +2,7 @@
 #include "widgets/history_plot.h"
 #include "widgets/learning_curves_plot.h"
 #include "widgets/main_window.h"
+#include "widgets/parallel_coordinates.h"
 #include "widgets/trial_selection.h"
 #include "widgets/trial_table_model.h"
 #include "widgets/trial_table_view.h"
@@ -21,6 +22,7 @@ private Q_SLOTS:
     void updatesLive();
     void refusesWhatItCannotOpen();
     void stopWritesToStorage();
+    void parallelCoordinatesFollowTheStoredStudy();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -101,6 +103,40 @@ void TestMainWindow::stopWritesToStorage() {
     window.stopStudy();
     auto storage = openStorage("sqlite:" + m_db.toStdString());
     QTRY_VERIFY(storage->study(m_studyId)->control == StudyControl::Stop);
+}
+
+// A database alone (no study file beside it): the axes come from the study text stored with
+// it, with log and categorical scales, and a brush there selects rows in the table.
+void TestMainWindow::parallelCoordinatesFollowTheStoredStudy() {
+    {
+        auto storage = openStorage("sqlite:" + m_db.toStdString());
+        StudyRecord record = *storage->study(m_studyId);
+        record.configText = "name: window\n"
+                            "task: {kind: classify, dataset: {name: fashion-mnist}}\n"
+                            "space:\n"
+                            "  optimizer.lr: {type: float, low: 1.0e-4, high: 1.0e-1, log: true}\n"
+                            "  model.width: {type: int, low: 16, high: 1024}\n"
+                            "  optimizer.kind: {type: categorical, values: [sgd, adam]}\n"
+                            "objectives: [{metric: val_loss, direction: minimize}]\n";
+        storage->updateStudy(record);
+    }
+    MainWindow window;
+    window.show();
+    QVERIFY2(window.openStudy(m_db), qPrintable(window.lastError()));
+    ParallelCoordinates* parallel = window.parallelCoordinates();
+    QTRY_COMPARE(parallel->columns().rows(), std::size_t(4));
+    const TrialColumns& c = parallel->columns();
+    QCOMPARE(c.dimensions(), std::size_t(4));
+    QCOMPARE(c.dimension(0).name, std::string("optimizer.lr"));
+    QCOMPARE(c.dimension(0).scale, AxisScale::Log);
+    QCOMPARE(c.dimension(2).scale, AxisScale::Categorical);
+    QCOMPARE(c.dimension(2).categories.size(), std::size_t(3)); // + the fixture's odd value
+    QVERIFY(c.dimension(3).objective);
+    // the two best trials (val_loss 0.5 and 0.3) by a brush on the objective axis
+    parallel->setBrush(3, 0.0, 0.6);
+    const auto rows = window.trialTable()->selectionModel()->selectedRows();
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(window.selection()->selected().size(), 2);
 }
 
 QTEST_MAIN(TestMainWindow)
