@@ -2,6 +2,7 @@
 
 #include "core/execution/task.h"
 #include "core/space/study_file.h"
+#include "widgets/analysis_view.h"
 #include "widgets/history_plot.h"
 #include "widgets/learning_curves_plot.h"
 #include "widgets/parallel_coordinates.h"
@@ -130,6 +131,7 @@ void MainWindow::buildLayout() {
     m_history = new HistoryPlot(m_selection, this);
     m_curves = new LearningCurvesPlot(m_selection, this);
     m_parallel = new ParallelCoordinates(m_selection, this);
+    m_analyses = new AnalysisView(this);
 
     // Every view is a dock: moved, tabbed, floated or closed by the user, and the arrangement
     // is kept between runs (saveLayout / restoreLayout). No central widget: the docks share the
@@ -150,6 +152,7 @@ void MainWindow::buildLayout() {
     QDockWidget* curves = dock(m_curves, tr("Learning curves"), QStringLiteral("curvesDock"));
     QDockWidget* parallel =
         dock(m_parallel, tr("Parallel coordinates"), QStringLiteral("parallelDock"));
+    QDockWidget* analyses = dock(m_analyses, tr("Analyses"), QStringLiteral("analysesDock"));
     auto* centre = new QWidget(this);
     centre->setMaximumSize(0, 0);
     setCentralWidget(centre);
@@ -157,6 +160,8 @@ void MainWindow::buildLayout() {
     addDockWidget(Qt::RightDockWidgetArea, history);
     splitDockWidget(history, curves, Qt::Vertical);
     addDockWidget(Qt::BottomDockWidgetArea, parallel);
+    tabifyDockWidget(parallel, analyses);
+    parallel->raise();
     resizeDocks({table, history}, {620, 780}, Qt::Horizontal);
     resizeDocks({history, parallel}, {520, 380}, Qt::Vertical);
     m_defaultState = saveState();
@@ -241,6 +246,7 @@ void MainWindow::closeStudy() {
     m_history->clear();
     m_curves->clear();
     m_parallel->setStudyLayout({}, {});
+    m_analyses->clear();
     m_layoutText.clear();
     m_problemLabel->clear();
     m_studyCombo->clear();
@@ -261,6 +267,7 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
         m_parallel->applyTrials(t);
         updateStatus();
     });
+    connect(m_watcher.get(), &StudyWatcher::analysesChanged, m_analyses, &AnalysisView::setRecords);
     connect(m_watcher.get(), &StudyWatcher::metricsAdded, m_curves,
             &LearningCurvesPlot::addMetrics);
     m_watcher->start();

@@ -21,6 +21,7 @@ class QTimer;
 
 namespace ps {
 
+class AnalysisView;
 class HistoryPlot;
 class LearningCurvesPlot;
 class ParallelCoordinates;
@@ -56,6 +57,7 @@ public:
     HistoryPlot* historyPlot() const { return m_history; }
     LearningCurvesPlot* learningCurves() const { return m_curves; }
     ParallelCoordinates* parallelCoordinates() const { return m_parallel; }
+    AnalysisView* analysisView() const { return m_analyses; }
 
     // The docks' arrangement and the window's geometry, kept in QSettings between runs; the
     // app restores it at start and saves it on close. restoreLayout is false when nothing was
@@ -89,6 +91,7 @@ private:
     HistoryPlot* m_history = nullptr;
     LearningCurvesPlot* m_curves = nullptr;
     ParallelCoordinates* m_parallel = nullptr;
+    AnalysisView* m_analyses = nullptr;
     std::unique_ptr<StudyWatcher> m_watcher;
     QMenu* m_viewMenu = nullptr;
     QByteArray m_defaultState;

@@ -67,6 +67,14 @@ QString numberText(double v) {
     return QString::number(v, 'g', 4);
 }
 
+// A category as its axis shows it: numbers to 4 significant digits (a learning rate of
+// 0.000244140625 reads 0.0002441), anything else as its text.
+QString categoryText(const Dimension& dim, std::size_t category) {
+    if (category < dim.categories.size() && dim.categories[category].is_number())
+        return numberText(dim.categories[category].get<double>());
+    return QString::fromStdString(dim.label(category));
+}
+
 // A fixed offset in [-0.5, 0.5) per trial: lines through a category spread over part of its
 // band instead of all meeting in one point, so how many pass shows.
 double jitterOf(std::size_t row) {
@@ -341,10 +349,38 @@ double ParallelCoordinates::positionY(double t) const {
     return r.bottom() - t * r.height();
 }
 
+void ParallelCoordinates::updateColorRange() {
+    m_colorLow = m_colorHigh = NAN;
+    if (m_colorDim >= m_columns.dimensions())
+        return;
+    const Dimension& dim = m_columns.dimension(m_colorDim);
+    if (dim.scale == AxisScale::Categorical)
+        return;
+    // the 2nd to 98th percentile: one diverged trial must not turn every other line one colour
+    std::vector<double> values;
+    values.reserve(m_columns.rows());
+    for (std::size_t r = 0; r < m_columns.rows(); ++r)
+        if (const double t = m_columns.position(r, m_colorDim); std::isfinite(t))
+            values.push_back(t);
+    if (values.size() < 10)
+        return;
+    const auto at = [&](double q) {
+        auto it = values.begin() + std::ptrdiff_t(q * double(values.size() - 1));
+        std::nth_element(values.begin(), it, values.end());
+        return *it;
+    };
+    m_colorLow = at(0.02);
+    m_colorHigh = at(0.98);
+    if (!(m_colorHigh > m_colorLow))
+        m_colorLow = m_colorHigh = NAN;
+}
+
 double ParallelCoordinates::colorPosition(std::size_t row) const {
     if (m_colorDim >= m_columns.dimensions())
         return NAN;
-    const double t = m_columns.position(row, m_colorDim);
+    double t = m_columns.position(row, m_colorDim);
+    if (std::isfinite(m_colorLow) && std::isfinite(t))
+        t = std::clamp((t - m_colorLow) / (m_colorHigh - m_colorLow), 0.0, 1.0);
     // an objective's best end is dark, whichever its direction: it stands out on the light
     // background
     const Dimension& dim = m_columns.dimension(m_colorDim);
@@ -395,6 +431,7 @@ QImage ParallelCoordinates::drawLines(const std::vector<std::size_t>& rows, doub
 }
 
 void ParallelCoordinates::rebuildBase() {
+    updateColorRange();
     std::vector<std::size_t> rows;
     rows.reserve(m_columns.rows());
     for (std::size_t r = 0; r < m_columns.rows(); ++r)
@@ -470,8 +507,7 @@ void ParallelCoordinates::drawAxes(QPainter& p) const {
             const std::size_t every = std::max<std::size_t>(
                 1, std::size_t(std::ceil(double(k) * fm.height() / std::max(1.0, r.height()))));
             for (std::size_t c = 0; c < k; c += every)
-                ticks.emplace_back((double(c) + 0.5) / double(k),
-                                   QString::fromStdString(dim.label(c)));
+                ticks.emplace_back((double(c) + 0.5) / double(k), categoryText(dim, c));
         } else if (dim.hasRange && dim.max > dim.min) {
             if (dim.scale == AxisScale::Log) {
                 const double lo = std::floor(std::log10(dim.min)),
@@ -525,7 +561,10 @@ void ParallelCoordinates::drawLegend(QPainter& p) const {
     const bool flipped = dim.objective && dim.direction == Direction::Maximize;
     const auto endText = [&](bool low) {
         if (dim.scale == AxisScale::Categorical)
-            return QString::fromStdString(dim.label(low ? 0 : dim.categories.size() - 1));
+            return categoryText(dim, low ? 0 : dim.categories.size() - 1);
+        if (std::isfinite(m_colorLow)) // clipped at percentiles: the ends say so
+            return (low ? QStringLiteral("≤") : QStringLiteral("≥")) +
+                   numberText(m_columns.valueAt(m_colorDim, low ? m_colorLow : m_colorHigh));
         return numberText(low ? dim.min : dim.max);
     };
     const QString left = endText(!flipped), right = endText(flipped);
@@ -788,10 +827,9 @@ QString ParallelCoordinates::trialText(std::size_t row) const {
     for (std::size_t d = 0; d < m_columns.dimensions(); ++d) {
         const Dimension& dim = m_columns.dimension(d);
         const double v = m_columns.value(row, d);
-        QString shown = std::isnan(v) ? QStringLiteral("–")
-                        : dim.scale == AxisScale::Categorical
-                            ? QString::fromStdString(dim.label(std::size_t(v)))
-                            : numberText(v);
+        QString shown = std::isnan(v)                         ? QStringLiteral("–")
+                        : dim.scale == AxisScale::Categorical ? categoryText(dim, std::size_t(v))
+                                                              : numberText(v);
         text += QStringLiteral("\n%1: %2").arg(QString::fromStdString(dim.name), shown);
     }
     return text;

@@ -18,6 +18,7 @@
 #include <QImage>
 #include <QSet>
 #include <QWidget>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <vector>
@@ -106,6 +107,7 @@ private:
     QString trialText(std::size_t row) const;
     // Where a row's colour comes from on the colour scale, in [0, 1] (NaN: missing).
     double colorPosition(std::size_t row) const;
+    void updateColorRange();
     // The position a row's line is drawn at on dimension d: categorical ones spread a little.
     double drawnPosition(std::size_t row, std::size_t d) const;
     void drawLegend(QPainter& p) const;
@@ -115,6 +117,7 @@ private:
     std::vector<std::size_t> m_order;
     std::map<std::size_t, std::pair<double, double>> m_brushes; // dimension -> (low, high)
     std::size_t m_colorDim = 0;
+    double m_colorLow = NAN, m_colorHigh = NAN; // the colour scale's ends, as axis positions
     std::vector<std::size_t> m_selectedRows;
     QImage m_base, m_highlight;
     bool m_baseDirty = true, m_highlightDirty = true;

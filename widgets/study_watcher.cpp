@@ -12,6 +12,7 @@ void registerWidgetMetaTypes() {
     qRegisterMetaType<ps::TrialList>("ps::TrialList");
     qRegisterMetaType<ps::MetricList>("ps::MetricList");
     qRegisterMetaType<ps::TrialCounts>("ps::TrialCounts");
+    qRegisterMetaType<ps::AnalysisList>("ps::AnalysisList");
 }
 
 namespace detail {
@@ -60,6 +61,7 @@ public Q_SLOTS:
                 return;
             readStudy();
             readTrialsAndMetrics();
+            readAnalyses();
             setProblem({});
         } catch (const std::exception& e) {
             // Keep the connection: SQLite errors here are mostly "busy" and pass; the next
@@ -87,9 +89,11 @@ Q_SIGNALS:
     void trialsChanged(ps::TrialList trials);
     void metricsAdded(ps::MetricList points);
     void countsChanged(ps::TrialCounts counts);
+    void analysesChanged(ps::AnalysisList analyses);
     void problemChanged(QString message);
 
 private:
+    static constexpr int kAnalysisEvery = 8; // 2 s at the default 250 ms
     // Opening an SQLite store creates the file; a viewer must not leave empty databases
     // behind for studies that never ran, so it waits until the file is there.
     bool openIfThere() {
@@ -162,6 +166,22 @@ private:
         }
     }
 
+    // Stored analyses carry their whole results (grids, curves), so they are read every
+    // kAnalysisEvery-th poll and sent only when one was added or changed state.
+    void readAnalyses() {
+        if (m_polls++ % kAnalysisEvery != 0)
+            return;
+        auto all = m_storage->analyses(m_studyId);
+        std::string key;
+        for (const auto& a : all)
+            key += std::to_string(a.id) + ":" + std::to_string(int(a.state)) + ":" +
+                   std::to_string(a.finishedAt) + ";";
+        if (key != m_analysesKey) {
+            m_analysesKey = std::move(key);
+            Q_EMIT analysesChanged(all);
+        }
+    }
+
     void setProblem(const QString& message) {
         if (message != m_problem) {
             m_problem = message;
@@ -178,6 +198,8 @@ private:
     bool m_countsSent = false;
     QStringList m_names;
     QString m_problem;
+    int m_polls = 0;
+    std::string m_analysesKey;
 };
 
 } // namespace detail
@@ -215,6 +237,7 @@ void StudyWatcher::start(int intervalMs) {
     connect(m_poller, &detail::StudyPoller::trialsChanged, this, &StudyWatcher::trialsChanged);
     connect(m_poller, &detail::StudyPoller::metricsAdded, this, &StudyWatcher::metricsAdded);
     connect(m_poller, &detail::StudyPoller::countsChanged, this, &StudyWatcher::countsChanged);
+    connect(m_poller, &detail::StudyPoller::analysesChanged, this, &StudyWatcher::analysesChanged);
     connect(m_poller, &detail::StudyPoller::problemChanged, this, &StudyWatcher::problemChanged);
     m_thread->start();
 }

@@ -18,6 +18,7 @@ namespace ps {
 
 using TrialList = std::vector<Trial>;
 using MetricList = std::vector<MetricPoint>;
+using AnalysisList = std::vector<AnalysisRecord>;
 
 // Registers the value types the widgets pass through queued signals. Idempotent; the watcher
 // calls it, and so may anyone who queues these types elsewhere.
@@ -59,6 +60,9 @@ Q_SIGNALS:
     // Intermediate metrics appended since the last emission, in storage order.
     void metricsAdded(ps::MetricList points);
     void countsChanged(ps::TrialCounts counts);
+    // The study's stored analyses (oldest first), when one was added or changed state; read
+    // every 8th poll, as results can be large.
+    void analysesChanged(ps::AnalysisList analyses);
     // What keeps the watcher from reading (no database yet, no such study, a storage error);
     // an empty message once it reads again.
     void problemChanged(QString message);
@@ -75,3 +79,4 @@ Q_DECLARE_METATYPE(ps::StudyRecord)
 Q_DECLARE_METATYPE(ps::TrialList)
 Q_DECLARE_METATYPE(ps::MetricList)
 Q_DECLARE_METATYPE(ps::TrialCounts)
+Q_DECLARE_METATYPE(ps::AnalysisList)

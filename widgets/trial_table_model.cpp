@@ -130,18 +130,19 @@ void TrialTableModel::applyTrials(const std::vector<Trial>& trials) {
     }
 
     std::vector<Trial> added;
+    QHash<qint64, std::size_t> addedAt; // id -> index in added: a first poll brings them all
     std::vector<int> changedRows;
     for (const auto& t : trials) {
         const auto it = m_rowOf.constFind(t.id);
         if (it == m_rowOf.constEnd()) {
             // A trial may come twice in one batch only if the caller merged batches; the later
             // snapshot wins.
-            auto same = std::find_if(added.begin(), added.end(),
-                                     [&](const Trial& a) { return a.id == t.id; });
-            if (same != added.end())
-                *same = t;
-            else
+            if (const auto same = addedAt.constFind(t.id); same != addedAt.constEnd()) {
+                added[*same] = t;
+            } else {
+                addedAt.insert(t.id, added.size());
                 added.push_back(t);
+            }
             continue;
         }
         Trial& old = m_trials[size_t(*it)];

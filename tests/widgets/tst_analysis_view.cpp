@@ -1,0 +1,156 @@
+// The analyses view draws each kind from its stored result: what it plots is checked through
+// the QCustomPlot it fills (graphs, bars, colour maps, their data), and records that are not
+// done, or of a kind without a plot, say so.
+
+#include "widgets/analysis_view.h"
+
+#include <QTest>
+
+using namespace ps;
+
+namespace {
+
+AnalysisRecord record(std::int64_t id, std::string kind, Json result,
+                      AnalysisState state = AnalysisState::Done) {
+    AnalysisRecord r;
+    r.id = id;
+    r.kind = std::move(kind);
+    r.state = state;
+    r.result = std::move(result);
+    r.inputs = {{"options", {{"metric", ""}, {"trial", -1}}}};
+    r.finishedAt = 1.7e9;
+    return r;
+}
+
+template <typename T> int countOf(QCustomPlot* plot) {
+    int n = 0;
+    for (int i = 0; i < plot->plottableCount(); ++i)
+        n += qobject_cast<T*>(plot->plottable(i)) ? 1 : 0;
+    return n;
+}
+
+} // namespace
+
+class TestAnalysisView : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void transferCurvesWithOptima() {
+        AnalysisView view;
+        const Json curve = {{"width", 64},
+                            {"points",
+                             {{{"log2_lr", -10}, {"loss", 0.9}},
+                              {{"log2_lr", -8}, {"loss", 0.5}},
+                              {{"log2_lr", -6}, {"loss", 0.7}}}},
+                            {"optimum", {{"log2_lr", -8.2}, {"loss", 0.49}}}};
+        Json wide = curve;
+        wide["width"] = 256;
+        const Json result = {{"curves", {curve, wide}},
+                             {"slope", {{"per_doubling", -0.61}}},
+                             {"summary", {"line one", "line two"}}};
+        QVERIFY(view.showResult("transfer", result));
+        QCOMPARE(view.plot()->graphCount(), 4); // a curve and its star per width
+        QCOMPARE(view.plot()->graph(0)->dataCount(), 3);
+        QCOMPARE(view.plot()->graph(1)->data()->at(0)->key, -8.2);
+        QVERIFY(view.message().contains("-0.61"));
+        QCOMPARE(view.plot()->xAxis->label(), QString("log2(learning rate)"));
+    }
+
+    void landscapeMapWithTrajectory() {
+        AnalysisView view;
+        Json loss = Json::array();
+        for (int j = 0; j < 3; ++j) {
+            Json row = Json::array();
+            for (int i = 0; i < 4; ++i)
+                row.push_back(std::pow(10.0, i - j)); // log10 = i - j
+            loss.push_back(row);
+        }
+        const Json result = {{"mode", "pca"},
+                             {"x", {-1, 0, 1, 2}},
+                             {"y", {-1, 0, 1}},
+                             {"loss", loss},
+                             {"path", {{0.5, 0.5, 0}, {0.1, 0.2, 5}}},
+                             {"explained_variance", {0.7, 0.2}}};
+        QVERIFY(view.showResult("landscape", result));
+        QCOMPARE(countOf<QCPColorMap>(view.plot()), 1);
+        QCOMPARE(countOf<QCPCurve>(view.plot()), 1);
+        auto* map = qobject_cast<QCPColorMap*>(view.plot()->plottable(0));
+        QCOMPARE(map->data()->keySize(), 4);
+        QCOMPARE(map->data()->valueSize(), 3);
+        QCOMPARE(map->data()->cell(3, 1), 2.0); // log10(loss)
+        QVERIFY(view.plot()->xAxis->label().startsWith("PC 1 (70.0"));
+        // 1-D: loss and accuracy curves
+        QVERIFY(view.showResult("landscape", {{"mode", "interpolate"},
+                                              {"x", {0, 0.5, 1}},
+                                              {"y", {0}},
+                                              {"loss", {{1, 0.5, 0.2}}},
+                                              {"accuracy", {{0.1, 0.5, 0.9}}}}));
+        QCOMPARE(view.plot()->graphCount(), 2);
+        QCOMPARE(countOf<QCPColorMap>(view.plot()), 0); // the old map is gone
+    }
+
+    void barsForImportanceAndLime() {
+        AnalysisView view;
+        QVERIFY(view.showResult("importance",
+                                {{"metric", "loss"},
+                                 {"fanova",
+                                  {{"params",
+                                    {{{"name", "lr"}, {"fraction", 0.7}, {"std", 0.05}},
+                                     {{"name", "width"}, {"fraction", 0.2}, {"std", 0.02}}}}}}}));
+        QCOMPARE(countOf<QCPBars>(view.plot()), 1);
+        QCOMPARE(countOf<QCPErrorBars>(view.plot()), 1);
+        QVERIFY(view.showResult("lime", {{"trial", 3},
+                                         {"score", 0.8},
+                                         {"features",
+                                          {{{"condition", "lr <= 0.01"}, {"weight", 0.3}},
+                                           {{"condition", "width > 64"}, {"weight", -0.2}}}}}));
+        QCOMPARE(countOf<QCPBars>(view.plot()), 2); // raising and lowering, in two colours
+        QVERIFY(view.message().contains("trial 3"));
+    }
+
+    void heatmapAndGroupCurves() {
+        AnalysisView view;
+        QVERIFY(view.showResult("augment_sensitivity",
+                                {{"metric", "val_loss"},
+                                 {"augmentations", {"flip", "noise"}},
+                                 {"settings",
+                                  {{{"setting", "lr=0.001"}, {"weights", {0.1, -0.05}}},
+                                   {{"setting", "lr=0.004"}, {"weights", {0.02, nullptr}}}}}}));
+        auto* map = qobject_cast<QCPColorMap*>(view.plot()->plottable(0));
+        QVERIFY(map);
+        QCOMPARE(map->data()->cell(1, 0), -0.05);
+        QVERIFY(std::isnan(map->data()->cell(1, 1))); // not identified: drawn grey
+        QCOMPARE(map->dataRange().upper, 0.1);        // symmetric around zero
+        QCOMPARE(map->dataRange().lower, -0.1);
+        QVERIFY(view.showResult("curves", {{"metric", "val_acc"},
+                                           {"groups",
+                                            {{{"key", "onecycle"},
+                                              {"steps", {1, 2}},
+                                              {"mean", {0.7, 0.8}},
+                                              {"sd", {0.01, 0.02}}}}}}));
+        QCOMPARE(view.plot()->graphCount(), 3); // band edges and the mean
+        QCOMPARE(view.plot()->graph(0)->data()->at(1)->value, 0.82);
+    }
+
+    void recordsPickAndExplain() {
+        AnalysisView view;
+        QVERIFY(view.message().contains("No analyses stored yet"));
+        std::vector<AnalysisRecord> records = {
+            record(1, "scaling_law", {{"summary", {"L = E + A/N^alpha"}}}),
+            record(2, "landscape", {}, AnalysisState::Running),
+            record(3, "lime", {}, AnalysisState::Fail)};
+        records[2].error = "option 'trial': the study has no trial 9";
+        view.setRecords(records);
+        QCOMPARE(view.recordCount(), 3);
+        QCOMPARE(view.shownRecord(), std::int64_t(1)); // the newest finished one
+        QVERIFY(view.message().contains("No plot for a scaling_law result"));
+        view.setRecords({records[2]});
+        QVERIFY(view.message().contains("failed: option 'trial'"));
+        view.setRecords({records[1]});
+        QVERIFY(view.message().contains("running"));
+        QVERIFY(!view.showResult("transfer", {{"curves", Json::array()}}));
+    }
+};
+
+QTEST_MAIN(TestAnalysisView)
+#include "tst_analysis_view.moc"

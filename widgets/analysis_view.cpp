@@ -1,0 +1,493 @@
+#include "widgets/analysis_view.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+namespace ps {
+
+namespace {
+
+// Tableau's ten, as the other plots use for trials.
+QColor seriesColor(int i) {
+    static const QColor colors[] = {
+        {31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
+        {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+    return colors[std::abs(i) % 10];
+}
+
+double num(const Json& v, double fallback = NAN) {
+    return v.is_number() ? v.get<double>() : fallback;
+}
+
+QString text(const Json& v) {
+    return v.is_string() ? QString::fromStdString(v.get<std::string>())
+                         : QString::fromStdString(v.dump());
+}
+
+QString recordLabel(const AnalysisRecord& r) {
+    QString state;
+    switch (r.state) {
+    case AnalysisState::Waiting:
+        state = QObject::tr("waiting");
+        break;
+    case AnalysisState::Running:
+        state = QObject::tr("running");
+        break;
+    case AnalysisState::Done:
+        state =
+            QDateTime::fromSecsSinceEpoch(qint64(r.finishedAt)).toString(QStringLiteral("HH:mm"));
+        break;
+    case AnalysisState::Fail:
+        state = QObject::tr("failed");
+        break;
+    }
+    // the options that differ from nothing in particular: all of them, briefly
+    QString options;
+    const Json o = r.inputs.value("options", Json::object());
+    for (const auto& [k, v] : o.items()) {
+        if ((v.is_string() && v.get<std::string>().empty()) || options.size() > 60)
+            continue;
+        options += QStringLiteral(" %1=%2").arg(QString::fromStdString(k), text(v));
+    }
+    return QStringLiteral("#%1 %2 (%3)%4")
+        .arg(r.id)
+        .arg(QString::fromStdString(r.kind), state, options.left(70));
+}
+
+} // namespace
+
+AnalysisView::AnalysisView(QWidget* parent)
+    : QWidget(parent), m_picker(new QComboBox(this)), m_message(new QLabel(this)),
+      m_plot(new QCustomPlot(this)), m_summary(new QPlainTextEdit(this)) {
+    auto* top = new QHBoxLayout;
+    auto* label = new QLabel(tr("&Result:"), this);
+    label->setBuddy(m_picker);
+    m_picker->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_picker->setMinimumContentsLength(40);
+    m_picker->setToolTip(tr("The analyses stored with this study (paramscope-cli analyze)"));
+    top->addWidget(label);
+    top->addWidget(m_picker, 1);
+    m_message->setWordWrap(true);
+    m_summary->setReadOnly(true);
+    m_summary->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_summary->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_plot->setMinimumHeight(160);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_plot);
+    split->addWidget(m_summary);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(top);
+    layout->addWidget(m_message);
+    layout->addWidget(split, 1);
+    connect(m_picker, &QComboBox::currentIndexChanged, this, &AnalysisView::showIndex);
+    clear();
+}
+
+QString AnalysisView::message() const {
+    return m_message->text();
+}
+
+void AnalysisView::clear() {
+    m_records.clear();
+    m_shown = 0;
+    const QSignalBlocker block(m_picker);
+    m_picker->clear();
+    reset();
+    m_message->setText(tr("No analyses stored yet: run one with paramscope-cli analyze STUDY "
+                          "KIND (paramscope-cli analyze STUDY --list shows the kinds)."));
+    m_plot->replot();
+}
+
+void AnalysisView::setRecords(std::vector<AnalysisRecord> records) {
+    const std::int64_t keep = m_shown;
+    m_records = std::move(records);
+    int index = -1, newestDone = -1;
+    {
+        const QSignalBlocker block(m_picker);
+        m_picker->clear();
+        for (std::size_t i = 0; i < m_records.size(); ++i) {
+            m_picker->addItem(recordLabel(m_records[i]));
+            if (m_records[i].id == keep)
+                index = int(i);
+            if (m_records[i].state == AnalysisState::Done)
+                newestDone = int(i);
+        }
+    }
+    if (m_records.empty()) {
+        clear();
+        return;
+    }
+    if (index < 0)
+        index = newestDone >= 0 ? newestDone : int(m_records.size()) - 1;
+    m_picker->setCurrentIndex(index);
+    showIndex(index);
+}
+
+void AnalysisView::showIndex(int index) {
+    if (index < 0 || index >= int(m_records.size()))
+        return;
+    const AnalysisRecord& r = m_records[std::size_t(index)];
+    m_shown = r.id;
+    if (r.state != AnalysisState::Done) {
+        reset();
+        m_message->setText(
+            r.state == AnalysisState::Fail
+                ? tr("This analysis failed: %1").arg(QString::fromStdString(r.error))
+                : tr("This analysis is %1; it shows here once a worker has "
+                     "computed it.")
+                      .arg(r.state == AnalysisState::Running ? tr("running") : tr("waiting")));
+        m_plot->replot();
+        return;
+    }
+    showResult(r.kind, r.result);
+}
+
+void AnalysisView::reset() {
+    m_plot->clearPlottables();
+    m_plot->clearItems();
+    if (m_plot->plotLayout()->elementCount() > 1) // a colour scale from a map
+        for (int i = m_plot->plotLayout()->elementCount() - 1; i > 0; --i)
+            if (auto* scale = qobject_cast<QCPColorScale*>(m_plot->plotLayout()->elementAt(i)))
+                m_plot->plotLayout()->remove(scale);
+    m_plot->plotLayout()->simplify();
+    m_plot->legend->setVisible(false);
+    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis, m_plot->yAxis2}) {
+        axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        axis->setLabel({});
+        axis->setScaleType(QCPAxis::stLinear);
+    }
+    m_plot->yAxis2->setVisible(false);
+    m_summary->clear();
+}
+
+bool AnalysisView::showResult(const std::string& kind, const Json& r) {
+    reset();
+    QStringList lines;
+    for (const auto& line : r.value("summary", Json::array()))
+        lines << text(line);
+    m_summary->setPlainText(lines.join(QLatin1Char('\n')));
+    bool drawn = false;
+    QString title = QString::fromStdString(kind);
+    if (kind == "transfer" && r.contains("curves")) {
+        const Json slope = r.value("slope", Json::object());
+        title = tr("learning-rate transfer: optimum shift %1 log2 per doubling")
+                    .arg(num(slope.value("per_doubling", Json())), 0, 'f', 2);
+        drawn = drawCurvesOverLr(r["curves"], r["curves"], title);
+    } else if (kind == "lr_range" && r.contains("curves")) {
+        title = tr("LR range test: loss against log2(lr)");
+        drawn = drawCurvesOverLr(r["curves"], Json(), title);
+    } else if (kind == "landscape") {
+        drawn = drawLandscape(r);
+        title = tr("loss landscape (%1)").arg(text(r.value("mode", Json("random"))));
+    } else if (kind == "importance" && r.contains("fanova")) {
+        std::vector<std::pair<QString, double>> bars;
+        std::vector<double> errors;
+        for (const auto& p : r["fanova"].value("params", Json::array())) {
+            bars.emplace_back(text(p["name"]), num(p.value("fraction", Json()), 0));
+            errors.push_back(num(p.value("std", Json()), 0));
+        }
+        title = tr("fANOVA importance of %1 (fraction of variance)").arg(text(r["metric"]));
+        drawn = drawBars(bars, errors, tr("fraction of variance"), false);
+    } else if (kind == "lime" && r.contains("features")) {
+        std::vector<std::pair<QString, double>> bars;
+        for (const auto& f : r["features"])
+            bars.emplace_back(text(f.value("condition", f.value("name", Json()))),
+                              num(f["weight"], 0));
+        title = tr("LIME around trial %1 (score %2)")
+                    .arg(text(r.value("trial", Json())))
+                    .arg(num(r.value("score", Json())), 0, 'f', 2);
+        drawn =
+            drawBars(bars, {}, tr("local weight on %1").arg(text(r.value("metric", Json()))), true);
+    } else if (kind == "augment_sensitivity") {
+        drawn = drawHeatmap(r);
+        title = tr("augmentation weight on %1 per setting (red: raises it, blue: lowers it)")
+                    .arg(text(r.value("metric", Json())));
+    } else if (kind == "curves") {
+        drawn = drawGroupCurves(r);
+        title = tr("%1 per group, mean and one standard deviation").arg(text(r["metric"]));
+    }
+    m_message->setText(drawn ? title
+                             : tr("No plot for a %1 result here yet; its summary is below.")
+                                   .arg(QString::fromStdString(kind)));
+    if (drawn) {
+        m_plot->rescaleAxes();
+        // air around the data, so markers at the edges are not cut in half
+        for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis, m_plot->yAxis2})
+            if (axis->ticker().dynamicCast<QCPAxisTickerText>().isNull())
+                axis->scaleRange(1.08, axis->range().center());
+    }
+    m_plot->replot();
+    return drawn;
+}
+
+bool AnalysisView::drawCurvesOverLr(const Json& curves, const Json& optimaFrom,
+                                    const QString& title) {
+    Q_UNUSED(title);
+    int i = 0;
+    for (const auto& c : curves) {
+        QVector<double> x, y;
+        for (const auto& p : c.value("points", Json::array())) {
+            const double lx = p.contains("log2_lr") ? num(p["log2_lr"]) : std::log2(num(p["lr"]));
+            const double ly = num(p["loss"]);
+            if (std::isfinite(lx) && std::isfinite(ly)) {
+                x << lx;
+                y << ly;
+            }
+        }
+        if (x.isEmpty())
+            continue;
+        QCPGraph* g = m_plot->addGraph();
+        const QColor colour = seriesColor(i++);
+        g->setPen(QPen(colour, 1.8));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, colour, 5));
+        g->setData(x, y, true);
+        g->setName(c.contains("width") ? tr("width %1").arg(num(c["width"]), 0, 'g', 6)
+                                       : tr("loss"));
+        if (optimaFrom.is_array() && c.contains("optimum")) {
+            const double ox = num(c["optimum"].value("log2_lr", Json()));
+            const double oy = num(c["optimum"].value("loss", Json()));
+            if (std::isfinite(ox) && std::isfinite(oy)) {
+                QCPGraph* star = m_plot->addGraph();
+                star->setLineStyle(QCPGraph::lsNone);
+                star->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, colour, 13));
+                star->setData({ox}, {oy});
+                star->removeFromLegend();
+            }
+        }
+    }
+    if (i == 0)
+        return false;
+    m_plot->xAxis->setLabel(tr("log2(learning rate)"));
+    m_plot->yAxis->setLabel(tr("loss"));
+    m_plot->legend->setVisible(i > 1);
+    return true;
+}
+
+bool AnalysisView::drawLandscape(const Json& r) {
+    const Json& xs = r.value("x", Json::array());
+    const Json& ys = r.value("y", Json::array());
+    const Json& loss = r.value("loss", Json::array());
+    if (!xs.is_array() || xs.empty() || !loss.is_array() || loss.empty())
+        return false;
+    const int nx = int(xs.size()), ny = int(ys.is_array() ? ys.size() : 0);
+    if (ny <= 1) {
+        // 1-D: loss (and accuracy on the right axis) along the direction
+        QVector<double> x, l, a;
+        const Json& row = loss[0];
+        const Json acc = r.contains("accuracy") ? r["accuracy"][0] : Json();
+        for (int i = 0; i < nx && i < int(row.size()); ++i) {
+            x << num(xs[std::size_t(i)]);
+            l << num(row[std::size_t(i)]);
+            if (acc.is_array())
+                a << num(acc[std::size_t(i)]);
+        }
+        QCPGraph* g = m_plot->addGraph();
+        g->setPen(QPen(seriesColor(0), 2));
+        g->setData(x, l, true);
+        g->setName(tr("loss"));
+        if (!a.isEmpty()) {
+            m_plot->yAxis2->setVisible(true);
+            m_plot->yAxis2->setLabel(tr("accuracy"));
+            QCPGraph* ga = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+            ga->setPen(QPen(seriesColor(1), 2, Qt::DashLine));
+            ga->setData(x, a, true);
+            ga->setName(tr("accuracy"));
+            m_plot->legend->setVisible(true);
+        }
+        m_plot->xAxis->setLabel(r.value("mode", Json()) == "interpolate" ? tr("alpha") : tr("x"));
+        m_plot->yAxis->setLabel(tr("loss"));
+        return true;
+    }
+    auto* map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
+    map->data()->setSize(nx, ny);
+    map->data()->setRange(QCPRange(num(xs.front()), num(xs.back())),
+                          QCPRange(num(ys.front()), num(ys.back())));
+    for (int j = 0; j < ny && j < int(loss.size()); ++j)
+        for (int i = 0; i < nx && i < int(loss[std::size_t(j)].size()); ++i) {
+            const double v = num(loss[std::size_t(j)][std::size_t(i)]);
+            map->data()->setCell(i, j, v > 0 ? std::log10(v) : NAN);
+        }
+    auto* scale = new QCPColorScale(m_plot);
+    m_plot->plotLayout()->addElement(0, 1, scale);
+    scale->setLabel(tr("log10(loss)"));
+    map->setColorScale(scale);
+    QCPColorGradient gradient(QCPColorGradient::gpThermal);
+    gradient.setNanHandling(QCPColorGradient::nhTransparent);
+    map->setGradient(gradient);
+    map->rescaleDataRange(true);
+    auto* group = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    if (r.contains("path") && r["path"].is_array()) {
+        auto* path = new QCPCurve(m_plot->xAxis, m_plot->yAxis);
+        QVector<double> px, py;
+        for (const auto& p : r["path"])
+            if (p.is_array() && p.size() >= 2) {
+                px << num(p[0]);
+                py << num(p[1]);
+            }
+        path->setData(px, py);
+        path->setPen(QPen(Qt::white, 2));
+        path->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, Qt::white, Qt::black, 6));
+        path->setName(tr("trajectory"));
+    }
+    const Json ev = r.value("explained_variance", Json());
+    m_plot->xAxis->setLabel(ev.is_array() && ev.size() == 2
+                                ? tr("PC 1 (%1 %)").arg(100 * num(ev[0]), 0, 'f', 1)
+                                : tr("x"));
+    m_plot->yAxis->setLabel(ev.is_array() && ev.size() == 2
+                                ? tr("PC 2 (%1 %)").arg(100 * num(ev[1]), 0, 'f', 1)
+                                : tr("y"));
+    return true;
+}
+
+bool AnalysisView::drawBars(const std::vector<std::pair<QString, double>>& bars,
+                            const std::vector<double>& errors, const QString& label,
+                            bool signedColours) {
+    if (bars.empty())
+        return false;
+    // horizontal bars, the first at the top
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    QVector<double> keys, values, negKeys, negValues;
+    const int n = int(bars.size());
+    for (int i = 0; i < n; ++i) {
+        const double key = double(n - i);
+        ticker->addTick(key, bars[std::size_t(i)].first);
+        const double v = bars[std::size_t(i)].second;
+        if (signedColours && v < 0) {
+            negKeys << key;
+            negValues << v;
+        } else {
+            keys << key;
+            values << v;
+        }
+    }
+    const auto addBars = [&](const QVector<double>& k, const QVector<double>& v, QColor colour) {
+        auto* b = new QCPBars(m_plot->yAxis, m_plot->xAxis);
+        b->setData(k, v, true);
+        b->setBrush(colour);
+        b->setPen(colour.darker(130));
+        b->setWidth(0.7);
+        return b;
+    };
+    QCPBars* positive =
+        addBars(keys, values, signedColours ? QColor(214, 39, 40, 200) : QColor(31, 119, 180, 200));
+    if (!negKeys.isEmpty())
+        addBars(negKeys, negValues, QColor(31, 119, 180, 200));
+    if (!errors.empty() && errors.size() == bars.size()) {
+        auto* err = new QCPErrorBars(m_plot->yAxis, m_plot->xAxis);
+        err->setDataPlottable(positive);
+        QVector<double> e;
+        for (double x : errors)
+            e << (std::isfinite(x) ? x : 0.0);
+        err->setData(e);
+        err->setErrorType(QCPErrorBars::etValueError); // along the bars
+        err->setPen(QPen(QColor(60, 60, 60), 1.2));
+    }
+    m_plot->yAxis->setTicker(ticker);
+    m_plot->xAxis->setLabel(label);
+    m_plot->yAxis->setRange(0.3, n + 0.7);
+    return true;
+}
+
+bool AnalysisView::drawHeatmap(const Json& r) {
+    const Json& augs = r.value("augmentations", Json::array());
+    const Json& settings = r.value("settings", Json::array());
+    if (augs.empty() || settings.empty())
+        return false;
+    const int nx = int(augs.size()), ny = int(settings.size());
+    auto* map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
+    map->data()->setSize(nx, ny);
+    map->data()->setRange(QCPRange(0, nx - 1), QCPRange(0, ny - 1));
+    double most = 0;
+    auto xt = QSharedPointer<QCPAxisTickerText>::create();
+    auto yt = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < nx; ++i)
+        xt->addTick(i, text(augs[std::size_t(i)]));
+    for (int j = 0; j < ny; ++j) {
+        const Json& s = settings[std::size_t(j)];
+        yt->addTick(j, text(s.value("setting", Json())));
+        const Json& w = s.value("weights", Json::array());
+        for (int i = 0; i < nx && i < int(w.size()); ++i) {
+            const double v = num(w[std::size_t(i)]);
+            map->data()->setCell(i, j, v);
+            if (std::isfinite(v))
+                most = std::max(most, std::abs(v));
+        }
+    }
+    auto* scale = new QCPColorScale(m_plot);
+    m_plot->plotLayout()->addElement(0, 1, scale);
+    scale->setLabel(tr("weight"));
+    map->setColorScale(scale);
+    // diverging: blue below zero, white at zero, red above, symmetric
+    QCPColorGradient gradient;
+    gradient.setColorStopAt(0, QColor(33, 102, 172));
+    gradient.setColorStopAt(0.5, QColor(247, 247, 247));
+    gradient.setColorStopAt(1, QColor(178, 24, 43));
+    gradient.setNanHandling(QCPColorGradient::nhNanColor);
+    gradient.setNanColor(QColor(200, 200, 200));
+    map->setGradient(gradient);
+    map->setDataRange(QCPRange(-std::max(most, 1e-12), std::max(most, 1e-12)));
+    m_plot->xAxis->setTicker(xt);
+    m_plot->yAxis->setTicker(yt);
+    m_plot->xAxis->setTickLabelRotation(30);
+    auto* group = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    return true;
+}
+
+bool AnalysisView::drawGroupCurves(const Json& r) {
+    int i = 0;
+    for (const auto& g : r.value("groups", Json::array())) {
+        QVector<double> x, mean, lo, hi;
+        const Json& steps = g.value("steps", Json::array());
+        for (std::size_t k = 0; k < steps.size(); ++k) {
+            const double m = num(g["mean"][k]), sd = num(g["sd"][k], 0);
+            x << num(steps[k]);
+            mean << m;
+            lo << m - sd;
+            hi << m + sd;
+        }
+        if (x.isEmpty())
+            continue;
+        const QColor colour = seriesColor(i++);
+        QCPGraph* upper = m_plot->addGraph();
+        QCPGraph* lower = m_plot->addGraph();
+        QColor band = colour;
+        band.setAlpha(50);
+        upper->setData(x, hi, true);
+        lower->setData(x, lo, true);
+        upper->setPen(Qt::NoPen);
+        lower->setPen(Qt::NoPen);
+        upper->setBrush(band);
+        upper->setChannelFillGraph(lower);
+        upper->removeFromLegend();
+        lower->removeFromLegend();
+        QCPGraph* line = m_plot->addGraph();
+        line->setData(x, mean, true);
+        line->setPen(QPen(colour, 2));
+        line->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, colour, 5));
+        line->setName(text(g.value("key", Json())));
+    }
+    if (i == 0)
+        return false;
+    m_plot->xAxis->setLabel(tr("step"));
+    m_plot->yAxis->setLabel(text(r.value("metric", Json())));
+    m_plot->legend->setVisible(true);
+    return true;
+}
+
+} // namespace ps

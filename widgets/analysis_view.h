@@ -1,0 +1,61 @@
+#pragma once
+// The analyses stored with a study, drawn: pick a result and see it as its kind is read.
+// - transfer (and lr_range): loss against log2(lr), one curve per width, the fitted optima
+//   starred;
+// - landscape: a 2-D map of log10(loss) with the projected trajectory, or 1-D curves;
+// - importance: fANOVA bars with their spread; lime: the weights, positive and negative;
+// - augment_sensitivity: the setting x augmentation weight heatmap;
+// - curves: each group's mean with a band of one standard deviation;
+// every kind: its summary lines below the plot. Results arrive from the StudyWatcher; the
+// view never reads storage. GUI thread only.
+
+#include "core/storage/storage.h"
+#include "widgets/qcustomplot_include.h"
+
+#include <QWidget>
+#include <vector>
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+
+namespace ps {
+
+class AnalysisView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit AnalysisView(QWidget* parent = nullptr);
+
+    // The study's stored analyses; the one shown stays shown while it is still there, else
+    // the newest finished one is.
+    void setRecords(std::vector<AnalysisRecord> records);
+    void clear();
+    // Draws a result; false, with message() saying why, when this kind has no plot (its
+    // summary is still shown) or the result lacks what the plot needs.
+    bool showResult(const std::string& kind, const Json& result);
+
+    QCustomPlot* plot() const { return m_plot; }
+    QString message() const;
+    std::int64_t shownRecord() const { return m_shown; }
+    int recordCount() const { return int(m_records.size()); }
+
+private:
+    void showIndex(int index);
+    void reset();
+    bool drawCurvesOverLr(const Json& curves, const Json& optimaFrom, const QString& title);
+    bool drawLandscape(const Json& r);
+    bool drawBars(const std::vector<std::pair<QString, double>>& bars,
+                  const std::vector<double>& errors, const QString& label, bool signedColours);
+    bool drawHeatmap(const Json& r);
+    bool drawGroupCurves(const Json& r);
+
+    QComboBox* m_picker;
+    QLabel* m_message;
+    QCustomPlot* m_plot;
+    QPlainTextEdit* m_summary;
+    std::vector<AnalysisRecord> m_records;
+    std::int64_t m_shown = 0;
+};
+
+} // namespace ps
