@@ -174,6 +174,7 @@ void AnalysisView::reset() {
 
 bool AnalysisView::showResult(const std::string& kind, const Json& r) {
     reset();
+    m_fixedRanges = false;
     QStringList lines;
     for (const auto& line : r.value("summary", Json::array()))
         lines << text(line);
@@ -195,19 +196,26 @@ bool AnalysisView::showResult(const std::string& kind, const Json& r) {
         std::vector<std::pair<QString, double>> bars;
         std::vector<double> errors;
         for (const auto& p : r["fanova"].value("params", Json::array())) {
-            bars.emplace_back(text(p["name"]), num(p.value("fraction", Json()), 0));
-            errors.push_back(num(p.value("std", Json()), 0));
+            // the importance the summary prints (normalized over the parameters), its spread
+            // over the trees scaled the same way
+            const double importance = num(p.value("importance", Json()), 0);
+            const double fraction = num(p.value("fraction", Json()), 0);
+            bars.emplace_back(text(p["name"]), importance);
+            errors.push_back(fraction > 0 ? num(p.value("std", Json()), 0) * importance / fraction
+                                          : 0.0);
         }
-        title = tr("fANOVA importance of %1 (fraction of variance)").arg(text(r["metric"]));
-        drawn = drawBars(bars, errors, tr("fraction of variance"), false);
+        title =
+            tr("fANOVA importance of %1, with its spread over the trees").arg(text(r["metric"]));
+        drawn = drawBars(bars, errors, tr("importance"), false);
     } else if (kind == "lime" && r.contains("features")) {
         std::vector<std::pair<QString, double>> bars;
         for (const auto& f : r["features"])
             bars.emplace_back(text(f.value("condition", f.value("name", Json()))),
                               num(f["weight"], 0));
-        title = tr("LIME around trial %1 (score %2)")
+        title = tr("LIME around trial %1 (fit R² %2): red raises %3 there, blue lowers it")
                     .arg(text(r.value("trial", Json())))
-                    .arg(num(r.value("score", Json())), 0, 'f', 2);
+                    .arg(num(r.value("score", Json())), 0, 'f', 2)
+                    .arg(text(r.value("metric", Json())));
         drawn =
             drawBars(bars, {}, tr("local weight on %1").arg(text(r.value("metric", Json()))), true);
     } else if (kind == "augment_sensitivity") {
@@ -221,7 +229,7 @@ bool AnalysisView::showResult(const std::string& kind, const Json& r) {
     m_message->setText(drawn ? title
                              : tr("No plot for a %1 result here yet; its summary is below.")
                                    .arg(QString::fromStdString(kind)));
-    if (drawn) {
+    if (drawn && !m_fixedRanges) {
         m_plot->rescaleAxes();
         // air around the data, so markers at the edges are not cut in half
         for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis, m_plot->yAxis2})
@@ -399,6 +407,16 @@ bool AnalysisView::drawBars(const std::vector<std::pair<QString, double>>& bars,
     m_plot->yAxis->setTicker(ticker);
     m_plot->xAxis->setLabel(label);
     m_plot->yAxis->setRange(0.3, n + 0.7);
+    // the value axis always holds zero, where every bar starts
+    double low = 0, high = 0;
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+        const double e = i < errors.size() && std::isfinite(errors[i]) ? errors[i] : 0.0;
+        low = std::min(low, bars[i].second - e);
+        high = std::max(high, bars[i].second + e);
+    }
+    const double pad = 0.06 * std::max(high - low, 1e-12);
+    m_plot->xAxis->setRange(low - (low < 0 ? pad : 0), high + pad);
+    m_fixedRanges = true;
     return true;
 }
 
@@ -440,9 +458,24 @@ bool AnalysisView::drawHeatmap(const Json& r) {
     gradient.setNanColor(QColor(200, 200, 200));
     map->setGradient(gradient);
     map->setDataRange(QCPRange(-std::max(most, 1e-12), std::max(most, 1e-12)));
+    map->setInterpolate(false); // cells, not a field
     m_plot->xAxis->setTicker(xt);
     m_plot->yAxis->setTicker(yt);
     m_plot->xAxis->setTickLabelRotation(30);
+    m_plot->xAxis->setRange(-0.5, nx - 0.5);
+    m_plot->yAxis->setRange(-0.5, ny - 0.5);
+    m_fixedRanges = true;
+    // the numbers in their cells, while there is room for them
+    if (nx * ny <= 200)
+        for (int j = 0; j < ny; ++j)
+            for (int i = 0; i < nx; ++i) {
+                const double v = map->data()->cell(i, j);
+                auto* label = new QCPItemText(m_plot);
+                label->position->setCoords(i, j);
+                label->setText(std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–"));
+                label->setColor(std::isfinite(v) && std::abs(v) > 0.6 * most ? Qt::white
+                                                                             : Qt::black);
+            }
     auto* group = new QCPMarginGroup(m_plot);
     m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
     scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);

@@ -56,6 +56,7 @@ private:
     QPlainTextEdit* m_summary;
     std::vector<AnalysisRecord> m_records;
     std::int64_t m_shown = 0;
+    bool m_fixedRanges = false; // the drawing set its axes' ranges itself
 };
 
 } // namespace ps
