@@ -163,6 +163,7 @@ void AnalysisView::reset() {
                 m_plot->plotLayout()->remove(scale);
     m_plot->plotLayout()->simplify();
     m_plot->legend->setVisible(false);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
     for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis, m_plot->yAxis2}) {
         axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
         axis->setLabel({});
@@ -338,6 +339,9 @@ bool AnalysisView::drawLandscape(const Json& r) {
     auto* group = new QCPMarginGroup(m_plot);
     m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
     scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    m_plot->xAxis->setRange(map->data()->keyRange()); // the grid fills the plot
+    m_plot->yAxis->setRange(map->data()->valueRange());
+    m_fixedRanges = true;
     if (r.contains("path") && r["path"].is_array()) {
         auto* path = new QCPCurve(m_plot->xAxis, m_plot->yAxis);
         QVector<double> px, py;
@@ -520,6 +524,10 @@ bool AnalysisView::drawGroupCurves(const Json& r) {
     m_plot->xAxis->setLabel(tr("step"));
     m_plot->yAxis->setLabel(text(r.value("metric", Json())));
     m_plot->legend->setVisible(true);
+    // curves that rise (accuracies) end top right: the legend goes below them
+    const bool rising = r.value("direction", Json("")) == "maximize";
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(
+        0, Qt::AlignRight | (rising ? Qt::AlignBottom : Qt::AlignTop));
     return true;
 }
 
