@@ -6,6 +6,7 @@
 #include "widgets/history_plot.h"
 #include "widgets/learning_curves_plot.h"
 #include "widgets/parallel_coordinates.h"
+#include "widgets/scatter_view.h"
 #include "widgets/study_watcher.h"
 #include "widgets/trial_selection.h"
 #include "widgets/trial_table_model.h"
@@ -132,6 +133,7 @@ void MainWindow::buildLayout() {
     m_curves = new LearningCurvesPlot(m_selection, this);
     m_parallel = new ParallelCoordinates(m_selection, this);
     m_analyses = new AnalysisView(this);
+    m_scatter = new ScatterView(m_selection, this);
 
     // Every view is a dock: moved, tabbed, floated or closed by the user, and the arrangement
     // is kept between runs (saveLayout / restoreLayout). No central widget: the docks share the
@@ -152,6 +154,7 @@ void MainWindow::buildLayout() {
     QDockWidget* curves = dock(m_curves, tr("Learning curves"), QStringLiteral("curvesDock"));
     QDockWidget* parallel =
         dock(m_parallel, tr("Parallel coordinates"), QStringLiteral("parallelDock"));
+    QDockWidget* scatter = dock(m_scatter, tr("Scatter"), QStringLiteral("scatterDock"));
     QDockWidget* analyses = dock(m_analyses, tr("Analyses"), QStringLiteral("analysesDock"));
     auto* centre = new QWidget(this);
     centre->setMaximumSize(0, 0);
@@ -160,7 +163,8 @@ void MainWindow::buildLayout() {
     addDockWidget(Qt::RightDockWidgetArea, history);
     splitDockWidget(history, curves, Qt::Vertical);
     addDockWidget(Qt::BottomDockWidgetArea, parallel);
-    tabifyDockWidget(parallel, analyses);
+    tabifyDockWidget(parallel, scatter);
+    tabifyDockWidget(scatter, analyses);
     parallel->raise();
     resizeDocks({table, history}, {620, 780}, Qt::Horizontal);
     resizeDocks({history, parallel}, {520, 380}, Qt::Vertical);
@@ -220,8 +224,10 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
     m_model->setConstraints(constraints);
     m_history->setConstraints(constraints);
     m_curves->setObjective(metric);
-    if (!objectives.empty())
+    if (!objectives.empty()) {
         m_parallel->setStudyLayout(space, objectives);
+        m_scatter->setStudyLayout(space, objectives);
+    }
     try {
         watch(storageUrl, name);
     } catch (const std::exception& e) { // a storage URL that names no store we can read
@@ -246,6 +252,7 @@ void MainWindow::closeStudy() {
     m_history->clear();
     m_curves->clear();
     m_parallel->setStudyLayout({}, {});
+    m_scatter->setStudyLayout({}, {});
     m_analyses->clear();
     m_layoutText.clear();
     m_problemLabel->clear();
@@ -265,6 +272,7 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
         m_history->applyTrials(t);
         m_curves->applyTrials(t);
         m_parallel->applyTrials(t);
+        m_scatter->applyTrials(t);
         updateStatus();
     });
     connect(m_watcher.get(), &StudyWatcher::analysesChanged, m_analyses, &AnalysisView::setRecords);
@@ -336,12 +344,14 @@ void MainWindow::updateParallelLayout(const StudyRecord& study) {
         return;
     m_layoutText = text;
     m_parallel->setStudyLayout(space, objectives);
+    m_scatter->setStudyLayout(space, objectives);
     // the trials already shown come back onto the new axes
     std::vector<Trial> trials;
     trials.reserve(std::size_t(m_model->rowCount()));
     for (int row = 0; row < m_model->rowCount(); ++row)
         trials.push_back(*m_model->trialAt(row));
     m_parallel->applyTrials(trials);
+    m_scatter->applyTrials(trials);
 }
 
 void MainWindow::saveLayout() const {

@@ -25,6 +25,7 @@ class AnalysisView;
 class HistoryPlot;
 class LearningCurvesPlot;
 class ParallelCoordinates;
+class ScatterView;
 class StudyWatcher;
 class TrialSelection;
 class TrialTableModel;
@@ -58,6 +59,7 @@ public:
     LearningCurvesPlot* learningCurves() const { return m_curves; }
     ParallelCoordinates* parallelCoordinates() const { return m_parallel; }
     AnalysisView* analysisView() const { return m_analyses; }
+    ScatterView* scatterView() const { return m_scatter; }
 
     // The docks' arrangement and the window's geometry, kept in QSettings between runs; the
     // app restores it at start and saves it on close. restoreLayout is false when nothing was
@@ -92,6 +94,7 @@ private:
     LearningCurvesPlot* m_curves = nullptr;
     ParallelCoordinates* m_parallel = nullptr;
     AnalysisView* m_analyses = nullptr;
+    ScatterView* m_scatter = nullptr;
     std::unique_ptr<StudyWatcher> m_watcher;
     QMenu* m_viewMenu = nullptr;
     QByteArray m_defaultState;
