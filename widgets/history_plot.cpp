@@ -103,6 +103,7 @@ HistoryPlot::HistoryPlot(TrialSelection* selection, QWidget* parent)
     m_rebuildTimer->setInterval(40);
     connect(m_rebuildTimer, &QTimer::timeout, this, &HistoryPlot::rebuild);
     connect(m_selection, &TrialSelection::selectionChanged, this, &HistoryPlot::scheduleRebuild);
+    connect(m_selection, &TrialSelection::filterChanged, this, &HistoryPlot::scheduleRebuild);
     updateLegend();
 }
 
@@ -147,9 +148,10 @@ void HistoryPlot::scheduleRebuild() {
 void HistoryPlot::rebuild() {
     std::vector<const Trial*> finished;
     for (const auto& t : m_trials) {
-        // FAIL has no value to show; PRUNED is drawn apart when it carries one.
+        // FAIL has no value to show; PRUNED is drawn apart when it carries one. Trials the
+        // shared filter hides are left out, best-so-far line included.
         if ((t.state == TrialState::Complete || t.state == TrialState::Pruned) && t.value &&
-            std::isfinite(*t.value))
+            std::isfinite(*t.value) && !m_selection->isHidden(t.id))
             finished.push_back(&t);
     }
     std::sort(finished.begin(), finished.end(),

@@ -84,6 +84,10 @@ LearningCurvesPlot::LearningCurvesPlot(TrialSelection* selection, QWidget* paren
         m_autoRange = true; // other curves: fit them
         scheduleRebuild();
     });
+    connect(m_selection, &TrialSelection::filterChanged, this, [this] {
+        m_autoRange = true;
+        scheduleRebuild();
+    });
     connect(m_logScale, &QCheckBox::toggled, this, [this](bool log) {
         setLogAxis(m_plot->yAxis, log);
         m_autoRange = true;
@@ -243,7 +247,8 @@ std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric,
         if (trial == m_trials.constEnd())
             continue; // its trial arrives with the next poll
         const auto attempt = it->find(trial->attempts);
-        if (attempt == it->end() || !attempt->second.count(metric))
+        if (attempt == it->end() || !attempt->second.count(metric) ||
+            m_selection->isHidden(trial->id))
             continue;
         have.push_back(&*trial);
     }

@@ -22,6 +22,7 @@
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
@@ -125,6 +126,94 @@ void MainWindow::buildActions() {
         if (name != m_studyName)
             openStudy(databasePath(), name);
     });
+
+    // The one filter every view applies (TrialFilter), typed here; applied a moment after the
+    // last keystroke.
+    QToolBar* filterBar = addToolBar(tr("Filter"));
+    filterBar->setObjectName(QStringLiteral("filterToolBar"));
+    auto* filterLabel = new QLabel(tr(" &Filter: "), filterBar);
+    m_filterEdit = new QLineEdit(filterBar);
+    filterLabel->setBuddy(m_filterEdit);
+    m_filterEdit->setClearButtonEnabled(true);
+    m_filterEdit->setPlaceholderText(
+        tr("e.g. val_loss < 0.5 and optimizer.kind == \"adam\" (Ctrl+F); empty: every trial"));
+    m_filterEdit->setToolTip(
+        tr("Shows only the trials that match, in every view. Names: parameters, final metrics, "
+           "state, number; < <= > >= == != in [..]; and, or, not, parentheses."));
+    m_filterEdit->setMinimumWidth(420);
+    filterBar->addWidget(filterLabel);
+    filterBar->addWidget(m_filterEdit);
+    m_filterStatus = new QLabel(filterBar);
+    filterBar->addWidget(m_filterStatus);
+    auto* focusFilter = new QAction(tr("Filter trials"), this);
+    focusFilter->setShortcut(QKeySequence::Find);
+    connect(focusFilter, &QAction::triggered, this, [this] {
+        m_filterEdit->setFocus();
+        m_filterEdit->selectAll();
+    });
+    addAction(focusFilter);
+    auto* filterTimer = new QTimer(this);
+    filterTimer->setSingleShot(true);
+    filterTimer->setInterval(300);
+    connect(m_filterEdit, &QLineEdit::textChanged, filterTimer, qOverload<>(&QTimer::start));
+    connect(filterTimer, &QTimer::timeout, this, [this] { setFilterText(m_filterEdit->text()); });
+    connect(m_filterEdit, &QLineEdit::returnPressed, this, [this, filterTimer] {
+        filterTimer->stop();
+        setFilterText(m_filterEdit->text());
+    });
+}
+
+bool MainWindow::setFilterText(const QString& text) {
+    if (m_filterEdit->text() != text) {
+        const QSignalBlocker block(m_filterEdit);
+        m_filterEdit->setText(text);
+    }
+    TrialFilter filter;
+    try {
+        filter = TrialFilter::parse(text.toStdString());
+    } catch (const FilterError& e) {
+        m_filterError = QString::fromStdString(e.what());
+        m_filterEdit->setStyleSheet(QStringLiteral("QLineEdit { background: #ffe0e0; }"));
+        m_filterEdit->setToolTip(m_filterError);
+        m_filterStatus->setText(tr(" not applied: %1").arg(m_filterError));
+        return false; // the views keep the last filter that worked
+    }
+    m_filterError.clear();
+    m_filterEdit->setStyleSheet({});
+    std::vector<Trial> trials;
+    trials.reserve(std::size_t(m_model->rowCount()));
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        trials.push_back(*m_model->trialAt(row));
+    m_selection->setFilter(filter, trials);
+    updateFilterStatus();
+    return true;
+}
+
+void MainWindow::updateFilterStatus() {
+    const TrialFilter& filter = m_selection->filter();
+    if (filter.empty()) {
+        m_filterStatus->clear();
+        return;
+    }
+    const int total = m_model->rowCount();
+    QString text =
+        tr(" %1 of %2 trials shown").arg(total - int(m_selection->hidden().size())).arg(total);
+    // a name no trial has is most likely a typo
+    QStringList unknown;
+    for (const std::string& name : filter.names()) {
+        if (name == "state" || name == "number")
+            continue;
+        bool known = false;
+        for (int row = 0; row < total && !known; ++row) {
+            const Trial* t = m_model->trialAt(row);
+            known = t->params.contains(name) || t->values.count(name) > 0;
+        }
+        if (!known && total > 0)
+            unknown << QString::fromStdString(name);
+    }
+    if (!unknown.isEmpty())
+        text += tr("; no trial has %1").arg(unknown.join(QStringLiteral(", ")));
+    m_filterStatus->setText(text);
 }
 
 void MainWindow::buildLayout() {
@@ -248,6 +337,8 @@ void MainWindow::closeStudy() {
     m_studyName.clear();
     m_runStartedAt = 0;
     m_selection->clear();
+    m_selection->setFilter(m_selection->filter(),
+                           {}); // the text stays; what it hid was another study's
     m_model->clear();
     m_history->clear();
     m_curves->clear();
@@ -268,11 +359,14 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
     connect(m_watcher.get(), &StudyWatcher::countsChanged, this, &MainWindow::onCounts);
     connect(m_watcher.get(), &StudyWatcher::problemChanged, this, &MainWindow::onProblem);
     connect(m_watcher.get(), &StudyWatcher::trialsChanged, this, [this](const TrialList& t) {
+        m_selection->judge(t); // before the views take them, so they know what is hidden
         m_model->applyTrials(t);
         m_history->applyTrials(t);
         m_curves->applyTrials(t);
         m_parallel->applyTrials(t);
         m_scatter->applyTrials(t);
+        if (!m_selection->filter().empty())
+            updateFilterStatus();
         updateStatus();
     });
     connect(m_watcher.get(), &StudyWatcher::analysesChanged, m_analyses, &AnalysisView::setRecords);

@@ -15,6 +15,7 @@
 class QAction;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QMenu;
 class QSplitter;
 class QTimer;
@@ -61,6 +62,11 @@ public:
     AnalysisView* analysisView() const { return m_analyses; }
     ScatterView* scatterView() const { return m_scatter; }
 
+    // The shared filter (TrialFilter's expressions), as if typed into the filter bar; false,
+    // with filterError() saying why, when it does not parse (the views keep the last one).
+    bool setFilterText(const QString& text);
+    QString filterError() const { return m_filterError; }
+
     // The docks' arrangement and the window's geometry, kept in QSettings between runs; the
     // app restores it at start and saves it on close. restoreLayout is false when nothing was
     // saved yet. resetLayout goes back to the built-in arrangement.
@@ -80,6 +86,7 @@ private:
     void onStudyChanged(const StudyRecord& study);
     void onStudiesListed(const QStringList& names);
     void updateParallelLayout(const StudyRecord& study);
+    void updateFilterStatus();
     void onCounts(const TrialCounts& counts);
     void onProblem(const QString& message);
     void updateStatus();
@@ -97,6 +104,9 @@ private:
     ScatterView* m_scatter = nullptr;
     std::unique_ptr<StudyWatcher> m_watcher;
     QMenu* m_viewMenu = nullptr;
+    QLineEdit* m_filterEdit = nullptr;
+    QLabel* m_filterStatus = nullptr;
+    QString m_filterError;
     QByteArray m_defaultState;
     std::string m_layoutText; // the axes the parallel coordinates were laid out for
 

@@ -94,6 +94,13 @@ ParallelCoordinates::ParallelCoordinates(TrialSelection* selection, QWidget* par
     connect(m_rebuildTimer, &QTimer::timeout, this, [this] { update(); });
     connect(m_selection, &TrialSelection::selectionChanged, this,
             &ParallelCoordinates::onSelectionChanged);
+    connect(m_selection, &TrialSelection::filterChanged, this, [this] {
+        m_baseDirty = true;
+        if (!m_brushes.empty())
+            brushesToSelection(); // a brush selects among the trials shown
+        else
+            onSelectionChanged();
+    });
 }
 
 void ParallelCoordinates::setStudyLayout(const SearchSpace& space,
@@ -287,7 +294,7 @@ void ParallelCoordinates::brushesToSelection() {
         const std::vector<std::uint8_t> inside = brushedRows(m_columns, brushes());
         ids.reserve(int(std::count(inside.begin(), inside.end(), std::uint8_t{1})));
         for (std::size_t r = 0; r < inside.size(); ++r)
-            if (inside[r])
+            if (inside[r] && !m_selection->isHidden(m_columns.trialId(r)))
                 ids.insert(m_columns.trialId(r));
     }
     m_applyingBrush = true;
@@ -306,12 +313,13 @@ void ParallelCoordinates::onSelectionChanged() {
     const QSet<qint64>& selected = m_selection->selected();
     if (std::size_t(selected.size()) * 4 < m_columns.rows()) {
         for (qint64 id : selected)
-            if (const long long row = m_columns.rowOf(id); row >= 0)
+            if (const long long row = m_columns.rowOf(id); row >= 0 && !m_selection->isHidden(id))
                 m_selectedRows.push_back(std::size_t(row));
         std::sort(m_selectedRows.begin(), m_selectedRows.end());
     } else {
         for (std::size_t r = 0; r < m_columns.rows(); ++r)
-            if (selected.contains(m_columns.trialId(r)))
+            if (selected.contains(m_columns.trialId(r)) &&
+                !m_selection->isHidden(m_columns.trialId(r)))
                 m_selectedRows.push_back(r);
     }
     m_highlightDirty = true;
@@ -435,7 +443,8 @@ void ParallelCoordinates::rebuildBase() {
     std::vector<std::size_t> rows;
     rows.reserve(m_columns.rows());
     for (std::size_t r = 0; r < m_columns.rows(); ++r)
-        if (m_columns.state(r) != TrialState::Waiting)
+        if (m_columns.state(r) != TrialState::Waiting &&
+            !m_selection->isHidden(m_columns.trialId(r)))
             rows.push_back(r);
     // many lines get fainter ones, so that density shows instead of a solid block
     m_base = drawLines(rows, std::clamp(12.0 / std::sqrt(double(rows.size()) + 1.0), 0.02, 0.9));
@@ -816,7 +825,8 @@ std::optional<std::size_t> ParallelCoordinates::rowNear(const QPointF& pos) cons
             consider(row);
     else
         for (std::size_t row = 0; row < m_columns.rows(); ++row)
-            consider(row);
+            if (!m_selection->isHidden(m_columns.trialId(row)))
+                consider(row);
     return best;
 }
 

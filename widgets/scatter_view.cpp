@@ -80,6 +80,7 @@ ScatterView::ScatterView(TrialSelection* selection, QWidget* parent)
     m_rebuildTimer->setInterval(150);
     connect(m_rebuildTimer, &QTimer::timeout, this, &ScatterView::rebuild);
     connect(m_selection, &TrialSelection::selectionChanged, this, &ScatterView::scheduleRebuild);
+    connect(m_selection, &TrialSelection::filterChanged, this, &ScatterView::scheduleRebuild);
 }
 
 void ScatterView::setStudyLayout(const SearchSpace& space,
@@ -159,6 +160,8 @@ double ScatterView::coordinate(std::size_t row, std::size_t d) const {
 void ScatterView::selectInRect(const QRectF& rect, bool add) {
     QSet<qint64> ids = add ? m_selection->selected() : QSet<qint64>();
     for (std::size_t r = 0; r < m_columns.rows(); ++r) {
+        if (m_selection->isHidden(m_columns.trialId(r)))
+            continue;
         const double x = coordinate(r, m_x), y = coordinate(r, m_y);
         if (x >= rect.left() && x <= rect.right() && y >= rect.top() && y <= rect.bottom())
             ids.insert(m_columns.trialId(r));
@@ -171,7 +174,7 @@ std::optional<std::size_t> ScatterView::rowNear(const QPointF& pixel) const {
     double bestDistance = 36; // 6 pixels, squared
     for (std::size_t r = 0; r < m_columns.rows(); ++r) {
         const double x = coordinate(r, m_x), y = coordinate(r, m_y);
-        if (!std::isfinite(x) || !std::isfinite(y))
+        if (!std::isfinite(x) || !std::isfinite(y) || m_selection->isHidden(m_columns.trialId(r)))
             continue;
         const double dx = m_plot->xAxis->coordToPixel(x) - pixel.x();
         const double dy = m_plot->yAxis->coordToPixel(y) - pixel.y();
@@ -282,7 +285,8 @@ void ScatterView::rebuild() {
     const bool logY = m_columns.dimension(m_y).scale == AxisScale::Log;
     for (std::size_t r = 0; r < m_columns.rows(); ++r) {
         const double x = coordinate(r, m_x), y = coordinate(r, m_y);
-        if (!std::isfinite(x) || !std::isfinite(y) || (logX && x <= 0) || (logY && y <= 0))
+        if (!std::isfinite(x) || !std::isfinite(y) || (logX && x <= 0) || (logY && y <= 0) ||
+            m_selection->isHidden(m_columns.trialId(r)))
             continue;
         int bin = kColorBins;
         if (std::isfinite(lo) && hi > lo && colourDim < m_columns.dimensions()) {

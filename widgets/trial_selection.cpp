@@ -16,4 +16,30 @@ void TrialSelection::toggle(qint64 trialId) {
     setSelected(next);
 }
 
+void TrialSelection::setFilter(const TrialFilter& filter, const std::vector<Trial>& trials) {
+    m_filter = filter;
+    m_hidden.clear();
+    if (!m_filter.empty())
+        for (const Trial& t : trials)
+            if (!m_filter.matches(t))
+                m_hidden.insert(t.id);
+    Q_EMIT filterChanged();
+}
+
+void TrialSelection::judge(const std::vector<Trial>& trials) {
+    if (m_filter.empty())
+        return;
+    bool changed = false;
+    for (const Trial& t : trials) {
+        const bool hide = !m_filter.matches(t);
+        changed = changed || hide != m_hidden.contains(t.id);
+        if (hide)
+            m_hidden.insert(t.id);
+        else
+            m_hidden.remove(t.id);
+    }
+    if (changed)
+        Q_EMIT filterChanged();
+}
+
 } // namespace ps

@@ -1,10 +1,14 @@
 #pragma once
-// The one selection of trials that every view shows and changes: brushing in one view
-// highlights in all (DESIGN.md, data flow 5). GUI thread only; views hold a pointer to it and
-// do not own it.
+// What links the views (DESIGN.md, data flow 5): the one selection of trials that every view
+// shows and changes (brushing in one view highlights in all), and the one filter every view
+// applies (trials it rejects are hidden everywhere). GUI thread only; views hold a pointer to
+// it and do not own it.
+
+#include "core/explore/trial_filter.h"
 
 #include <QObject>
 #include <QSet>
+#include <vector>
 
 namespace ps {
 
@@ -18,6 +22,17 @@ public:
     bool isSelected(qint64 trialId) const { return m_selected.contains(trialId); }
     bool isEmpty() const { return m_selected.isEmpty(); }
 
+    // The filter and the trials it hides.
+    const TrialFilter& filter() const { return m_filter; }
+    bool isHidden(qint64 trialId) const { return m_hidden.contains(trialId); }
+    const QSet<qint64>& hidden() const { return m_hidden; }
+    // Sets the filter and hides those of `trials` (every trial the views know) it rejects;
+    // emits filterChanged.
+    void setFilter(const TrialFilter& filter, const std::vector<Trial>& trials);
+    // Judges new or changed trials by the current filter; emits filterChanged when one of
+    // them was hidden or shown by it.
+    void judge(const std::vector<Trial>& trials);
+
 public Q_SLOTS:
     // Replaces the selection; emits selectionChanged only when it differs, so views that
     // answer a change by setting the selection again do not loop.
@@ -27,9 +42,12 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void selectionChanged(const QSet<qint64>& selected);
+    void filterChanged();
 
 private:
     QSet<qint64> m_selected;
+    TrialFilter m_filter;
+    QSet<qint64> m_hidden;
 };
 
 } // namespace ps

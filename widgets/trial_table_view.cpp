@@ -12,9 +12,33 @@
 
 namespace ps {
 
+namespace {
+
+// Sorts numerically and leaves out the rows of trials the shared filter hides.
+class FilteredTrials final : public QSortFilterProxyModel {
+public:
+    FilteredTrials(TrialTableModel* model, TrialSelection* selection, QObject* parent)
+        : QSortFilterProxyModel(parent), m_model(model), m_selection(selection) {}
+    void refilter() { invalidateFilter(); }
+
+protected:
+    bool filterAcceptsRow(int row, const QModelIndex&) const override {
+        if (m_selection->hidden().isEmpty())
+            return true;
+        const Trial* t = m_model->trialAt(row);
+        return !t || !m_selection->isHidden(t->id);
+    }
+
+private:
+    TrialTableModel* m_model;
+    TrialSelection* m_selection;
+};
+
+} // namespace
+
 TrialTableView::TrialTableView(TrialTableModel* model, TrialSelection* selection, QWidget* parent)
     : QTableView(parent), m_model(model), m_selection(selection),
-      m_proxy(new QSortFilterProxyModel(this)), m_resizeTimer(new QTimer(this)) {
+      m_proxy(new FilteredTrials(model, selection, this)), m_resizeTimer(new QTimer(this)) {
     m_proxy->setSourceModel(model);
     m_proxy->setSortRole(TrialTableModel::SortRole);
     m_proxy->setDynamicSortFilter(true);
@@ -34,6 +58,13 @@ TrialTableView::TrialTableView(TrialTableModel* model, TrialSelection* selection
     connect(selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &TrialTableView::pushSelection);
     connect(m_selection, &TrialSelection::selectionChanged, this, &TrialTableView::pullSelection);
+    connect(m_selection, &TrialSelection::filterChanged, this, [this] {
+        // rows leaving the view must not shrink the shared selection
+        m_syncing = true;
+        static_cast<FilteredTrials*>(m_proxy)->refilter();
+        m_syncing = false;
+        pullSelection(m_selection->selected()); // rows shown again are selected again
+    });
 
     // Fitting columns to their contents measures every cell: do it when columns appear and
     // while the table is young, coalesced, and leave it to the user after that.
@@ -83,8 +114,11 @@ void TrialTableView::pullSelection(const QSet<qint64>& trialIds) {
     proxyRows.reserve(std::size_t(trialIds.size()));
     for (qint64 id : trialIds) {
         const int sourceRow = m_model->rowOf(id);
-        if (sourceRow >= 0)
-            proxyRows.push_back(m_proxy->mapFromSource(m_model->index(sourceRow, 0)).row());
+        if (sourceRow < 0)
+            continue;
+        const QModelIndex proxyIndex = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
+        if (proxyIndex.isValid()) // a row the filter hides has none
+            proxyRows.push_back(proxyIndex.row());
     }
     std::sort(proxyRows.begin(), proxyRows.end());
     QItemSelection rows;

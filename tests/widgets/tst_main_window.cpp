@@ -3,6 +3,7 @@
 #include "widgets/learning_curves_plot.h"
 #include "widgets/main_window.h"
 #include "widgets/parallel_coordinates.h"
+#include "widgets/scatter_view.h"
 #include "widgets/trial_selection.h"
 #include "widgets/trial_table_model.h"
 #include "widgets/trial_table_view.h"
@@ -23,6 +24,7 @@ private Q_SLOTS:
     void refusesWhatItCannotOpen();
     void stopWritesToStorage();
     void parallelCoordinatesFollowTheStoredStudy();
+    void oneFilterForEveryView();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -137,6 +139,52 @@ void TestMainWindow::parallelCoordinatesFollowTheStoredStudy() {
     const auto rows = window.trialTable()->selectionModel()->selectedRows();
     QCOMPARE(rows.size(), 2);
     QCOMPARE(window.selection()->selected().size(), 2);
+}
+
+// The filter bar hides trials in every view, refuses what does not parse without losing the
+// filter in force, and judges trials that arrive later.
+void TestMainWindow::oneFilterForEveryView() {
+    MainWindow window;
+    window.show();
+    QVERIFY2(window.openStudy(m_db), qPrintable(window.lastError()));
+    QTRY_COMPARE(window.trialModel()->rowCount(), 4);
+    QTRY_COMPARE(window.historyPlot()->pointCount(), 4);
+    // the fixture's values: 0.9, 0.5, 0.7, 0.3; kinds alternate "adam, ..." and sgd
+    QVERIFY(window.setFilterText("val_loss < 0.8 and optimizer.kind == 'sgd'"));
+    QCOMPARE(window.trialTable()->proxy()->rowCount(), 2);
+    window.historyPlot()->rebuildNow();
+    QCOMPARE(window.historyPlot()->pointCount(), 2);
+    QCOMPARE(window.historyPlot()->bestValue(), std::optional<double>(0.3));
+    window.parallelCoordinates()->rebuildNow();
+    QCOMPARE(window.parallelCoordinates()->drawnLines(), 2);
+    window.scatterView()->rebuildNow();
+    QCOMPARE(window.scatterView()->pointCount(), 2);
+    QTRY_COMPARE(window.learningCurves()->shownTrials().size(), 2);
+    // a selection of hidden trials is kept, but shown nowhere
+    const qint64 hidden = window.trialModel()->trialAt(0)->id;
+    window.selection()->setSelected({hidden});
+    QCOMPARE(window.trialTable()->selectionModel()->selectedRows().size(), 0);
+    window.historyPlot()->rebuildNow();
+    QVERIFY(window.historyPlot()->highlighted().isEmpty());
+    // a filter that does not parse leaves the last one in force
+    QVERIFY(!window.setFilterText("val_loss <"));
+    QVERIFY(window.filterError().contains("at the end"));
+    QCOMPARE(window.trialTable()->proxy()->rowCount(), 2);
+    // a new trial is judged as it arrives
+    {
+        auto storage = openStorage("sqlite:" + m_db.toStdString());
+        storage->createTrial(
+            m_studyId, {{"optimizer.lr", 0.1}, {"model.width", 8}, {"optimizer.kind", "sgd"}});
+        const auto claimed = storage->claimTrial(m_studyId, "test-host:1");
+        storage->finishTrial(claimed->id, "test-host:1", TrialState::Complete, {{"val_loss", 0.1}},
+                             0.1, "");
+    }
+    QTRY_COMPARE(window.trialModel()->rowCount(), 5);
+    QTRY_COMPARE(window.trialTable()->proxy()->rowCount(), 3);
+    // and clearing it shows everything again, the selected row included
+    QVERIFY(window.setFilterText(""));
+    QCOMPARE(window.trialTable()->proxy()->rowCount(), 5);
+    QCOMPARE(window.trialTable()->selectionModel()->selectedRows().size(), 1);
 }
 
 QTEST_MAIN(TestMainWindow)
