@@ -3,8 +3,12 @@
 #include "widgets/trial_selection.h"
 #include "widgets/trial_table_model.h"
 
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QItemSelection>
+#include <QKeyEvent>
+#include <QMenu>
 #include <QSortFilterProxyModel>
 #include <QTimer>
 #include <algorithm>
@@ -55,6 +59,9 @@ TrialTableView::TrialTableView(TrialTableModel* model, TrialSelection* selection
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setHighlightSections(false);
 
+    horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(horizontalHeader(), &QHeaderView::customContextMenuRequested, this,
+            &TrialTableView::headerMenu);
     connect(selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &TrialTableView::pushSelection);
     connect(m_selection, &TrialSelection::selectionChanged, this, &TrialTableView::pullSelection);
@@ -136,6 +143,73 @@ void TrialTableView::pullSelection(const QSet<qint64>& trialIds) {
     m_syncing = false;
     if (!proxyRows.empty())
         scrollTo(m_proxy->index(proxyRows.front(), 0), QAbstractItemView::EnsureVisible);
+}
+
+QString TrialTableView::selectedRowsText() const {
+    QList<int> columns; // visible, in the order shown
+    const QHeaderView* header = horizontalHeader();
+    for (int visual = 0; visual < header->count(); ++visual) {
+        const int logical = header->logicalIndex(visual);
+        if (!header->isSectionHidden(logical))
+            columns << logical;
+    }
+    QList<int> rows;
+    for (const QModelIndex& index : selectionModel()->selectedRows())
+        rows << index.row();
+    std::sort(rows.begin(), rows.end());
+    // cells never hold tabs or newlines once copied, so spreadsheets split them right
+    const auto clean = [](QString text) {
+        return text.replace(QLatin1Char('\t'), QLatin1Char(' '))
+            .replace(QLatin1Char('\n'), QLatin1Char(' '));
+    };
+    QStringList lines, cells;
+    for (int c : columns)
+        cells << clean(m_proxy->headerData(c, Qt::Horizontal).toString());
+    lines << cells.join(QLatin1Char('\t'));
+    for (int r : rows) {
+        cells.clear();
+        for (int c : columns)
+            cells << clean(m_proxy->index(r, c).data().toString());
+        lines << cells.join(QLatin1Char('\t'));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+void TrialTableView::copySelectedRows() const {
+    if (!selectionModel()->hasSelection())
+        return;
+    QGuiApplication::clipboard()->setText(selectedRowsText());
+}
+
+void TrialTableView::keyPressEvent(QKeyEvent* event) {
+    if (event->matches(QKeySequence::Copy)) {
+        copySelectedRows();
+        return;
+    }
+    QTableView::keyPressEvent(event);
+}
+
+void TrialTableView::setColumnShown(int column, bool shown) {
+    setColumnHidden(column, !shown);
+}
+
+void TrialTableView::headerMenu(const QPoint& pos) {
+    QMenu menu(this);
+    menu.addSection(tr("Columns"));
+    for (int c = 0; c < m_proxy->columnCount(); ++c) {
+        QAction* a = menu.addAction(m_proxy->headerData(c, Qt::Horizontal).toString());
+        a->setCheckable(true);
+        a->setChecked(!isColumnHidden(c));
+        connect(a, &QAction::toggled, this, [this, c](bool on) { setColumnShown(c, on); });
+    }
+    menu.addSeparator();
+    menu.addAction(tr("Show all columns"), this, [this] {
+        for (int c = 0; c < m_proxy->columnCount(); ++c)
+            setColumnShown(c, true);
+    });
+    menu.addAction(tr("Copy selected rows"), QKeySequence::Copy, this,
+                   &TrialTableView::copySelectedRows);
+    menu.exec(horizontalHeader()->mapToGlobal(pos));
 }
 
 } // namespace ps

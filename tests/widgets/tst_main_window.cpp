@@ -25,6 +25,7 @@ private Q_SLOTS:
     void stopWritesToStorage();
     void parallelCoordinatesFollowTheStoredStudy();
     void oneFilterForEveryView();
+    void tableCopiesRowsAndChoosesColumns();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -185,6 +186,26 @@ void TestMainWindow::oneFilterForEveryView() {
     QVERIFY(window.setFilterText(""));
     QCOMPARE(window.trialTable()->proxy()->rowCount(), 5);
     QCOMPARE(window.trialTable()->selectionModel()->selectedRows().size(), 1);
+}
+
+void TestMainWindow::tableCopiesRowsAndChoosesColumns() {
+    MainWindow window;
+    window.show();
+    QVERIFY2(window.openStudy(m_db), qPrintable(window.lastError()));
+    QTRY_COMPARE(window.trialModel()->rowCount(), 4);
+    TrialTableView* table = window.trialTable();
+    table->selectTrials({window.trialModel()->trialAt(1)->id, window.trialModel()->trialAt(3)->id});
+    QStringList lines = table->selectedRowsText().split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3); // header and two rows
+    QVERIFY(lines[0].startsWith("#\tstate\tval_loss"));
+    QVERIFY(lines[1].startsWith("1\tCOMPLETE\t0.5"));
+    QVERIFY(lines[2].startsWith("3\tCOMPLETE\t0.3"));
+    // the fixture's odd category value keeps its comma and quotes, without tabs
+    QVERIFY(table->selectedRowsText().count('\t') == 3 * (lines[0].count('\t')));
+    table->setColumnShown(TrialTableModel::StateColumn, false);
+    lines = table->selectedRowsText().split('\n', Qt::SkipEmptyParts);
+    QVERIFY(lines[0].startsWith("#\tval_loss"));
+    QVERIFY(lines[1].startsWith("1\t0.5"));
 }
 
 QTEST_MAIN(TestMainWindow)
