@@ -19,8 +19,8 @@ using namespace ps;
 
 namespace {
 
-constexpr int kChannelTolerance = 40;     // of 255
-constexpr double kPixelTolerance = 0.005; // 0.5 % of the pixels
+constexpr int kChannelTolerance = 40;    // of 255
+constexpr double kPixelTolerance = 0.01; // 1 % of the pixels
 const QSize kSize(640, 380);
 
 SearchSpace space() {
