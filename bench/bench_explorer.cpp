@@ -209,9 +209,11 @@ int main(int argc, char** argv) {
             window.selection()->clear();
             QApplication::processEvents();
             window.historyPlot()->rebuildNow();
+            // what the app does: the views answer the signal (the history redraws its
+            // selection layer), the learning curves rebuild (after their 60 ms coalescing,
+            // forced here), and the window paints
             ms += millis([&] {
                 window.selection()->setSelected(ids);
-                window.historyPlot()->rebuildNow();
                 window.learningCurves()->rebuildNow();
                 window.repaint();
             });

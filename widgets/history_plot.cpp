@@ -62,6 +62,11 @@ HistoryPlot::HistoryPlot(TrialSelection* selection, QWidget* parent)
     m_best->setPen(QPen(kBestColor, 2));
 
     m_selected = addGraph();
+    // The selection on a buffered layer of its own: a selection change redraws that layer
+    // alone, not the thousands of points under it.
+    addLayer(QStringLiteral("selection"), layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    layer(QStringLiteral("selection"))->setMode(QCPLayer::lmBuffered);
+    m_selected->setLayer(QStringLiteral("selection"));
     m_selected->setName(tr("selected"));
     m_selected->setLineStyle(QCPGraph::lsNone);
     m_selected->setScatterStyle(
@@ -102,7 +107,7 @@ HistoryPlot::HistoryPlot(TrialSelection* selection, QWidget* parent)
     m_rebuildTimer->setSingleShot(true);
     m_rebuildTimer->setInterval(40);
     connect(m_rebuildTimer, &QTimer::timeout, this, &HistoryPlot::rebuild);
-    connect(m_selection, &TrialSelection::selectionChanged, this, &HistoryPlot::scheduleRebuild);
+    connect(m_selection, &TrialSelection::selectionChanged, this, &HistoryPlot::updateSelection);
     connect(m_selection, &TrialSelection::filterChanged, this, &HistoryPlot::scheduleRebuild);
     updateLegend();
 }
@@ -209,6 +214,27 @@ void HistoryPlot::rebuild() {
         xAxis->setRange(-0.5, std::max(last, 4.0) + 0.5);
     }
     replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HistoryPlot::updateSelection() {
+    if (m_rebuildTimer->isActive())
+        return; // the coming rebuild draws it
+    const bool had = m_selected->dataCount() > 0;
+    QVector<double> sx, sy;
+    m_highlighted.clear();
+    for (const auto& p : m_points) // in trial order already
+        if (m_selection->isSelected(p.id)) {
+            sx << p.x;
+            sy << p.y;
+            m_highlighted.insert(p.id);
+        }
+    m_selected->setData(sx, sy, true);
+    if (had != !sx.isEmpty()) { // the legend's "selected" entry comes or goes
+        updateLegend();
+        replot(QCustomPlot::rpQueuedReplot);
+    } else {
+        layer(QStringLiteral("selection"))->replot();
+    }
 }
 
 void HistoryPlot::updateLegend() {

@@ -60,6 +60,7 @@ private:
     void rebuild();
     std::optional<qint64> trialNear(const QPointF& pos) const;
     void updateLegend();
+    void updateSelection(); // the highlighted points only
 
     TrialSelection* m_selection;
     QTimer* m_rebuildTimer;
