@@ -8,6 +8,7 @@
 #include "widgets/parallel_coordinates.h"
 #include "widgets/scatter_view.h"
 #include "widgets/study_watcher.h"
+#include "widgets/trial_details.h"
 #include "widgets/trial_selection.h"
 #include "widgets/trial_table_model.h"
 #include "widgets/trial_table_view.h"
@@ -223,6 +224,7 @@ void MainWindow::buildLayout() {
     m_parallel = new ParallelCoordinates(m_selection, this);
     m_analyses = new AnalysisView(this);
     m_scatter = new ScatterView(m_selection, this);
+    m_details = new TrialDetails(m_selection, this);
 
     // Every view is a dock: moved, tabbed, floated or closed by the user, and the arrangement
     // is kept between runs (saveLayout / restoreLayout). No central widget: the docks share the
@@ -244,6 +246,7 @@ void MainWindow::buildLayout() {
     QDockWidget* parallel =
         dock(m_parallel, tr("Parallel coordinates"), QStringLiteral("parallelDock"));
     QDockWidget* scatter = dock(m_scatter, tr("Scatter"), QStringLiteral("scatterDock"));
+    QDockWidget* details = dock(m_details, tr("Trial details"), QStringLiteral("detailsDock"));
     QDockWidget* analyses = dock(m_analyses, tr("Analyses"), QStringLiteral("analysesDock"));
     auto* centre = new QWidget(this);
     centre->setMaximumSize(0, 0);
@@ -251,6 +254,8 @@ void MainWindow::buildLayout() {
     addDockWidget(Qt::LeftDockWidgetArea, table);
     addDockWidget(Qt::RightDockWidgetArea, history);
     splitDockWidget(history, curves, Qt::Vertical);
+    tabifyDockWidget(curves, details);
+    curves->raise();
     addDockWidget(Qt::BottomDockWidgetArea, parallel);
     tabifyDockWidget(parallel, scatter);
     tabifyDockWidget(scatter, analyses);
@@ -345,6 +350,7 @@ void MainWindow::closeStudy() {
     m_parallel->setStudyLayout({}, {});
     m_scatter->setStudyLayout({}, {});
     m_analyses->clear();
+    m_details->clear();
     m_layoutText.clear();
     m_problemLabel->clear();
     m_studyCombo->clear();
@@ -365,6 +371,7 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
         m_curves->applyTrials(t);
         m_parallel->applyTrials(t);
         m_scatter->applyTrials(t);
+        m_details->applyTrials(t);
         if (!m_selection->filter().empty())
             updateFilterStatus();
         updateStatus();

@@ -27,6 +27,7 @@ class HistoryPlot;
 class LearningCurvesPlot;
 class ParallelCoordinates;
 class ScatterView;
+class TrialDetails;
 class StudyWatcher;
 class TrialSelection;
 class TrialTableModel;
@@ -61,6 +62,7 @@ public:
     ParallelCoordinates* parallelCoordinates() const { return m_parallel; }
     AnalysisView* analysisView() const { return m_analyses; }
     ScatterView* scatterView() const { return m_scatter; }
+    TrialDetails* trialDetails() const { return m_details; }
 
     // The shared filter (TrialFilter's expressions), as if typed into the filter bar; false,
     // with filterError() saying why, when it does not parse (the views keep the last one).
@@ -102,6 +104,7 @@ private:
     ParallelCoordinates* m_parallel = nullptr;
     AnalysisView* m_analyses = nullptr;
     ScatterView* m_scatter = nullptr;
+    TrialDetails* m_details = nullptr;
     std::unique_ptr<StudyWatcher> m_watcher;
     QMenu* m_viewMenu = nullptr;
     QLineEdit* m_filterEdit = nullptr;

@@ -4,6 +4,7 @@
 #include "widgets/main_window.h"
 #include "widgets/parallel_coordinates.h"
 #include "widgets/scatter_view.h"
+#include "widgets/trial_details.h"
 #include "widgets/trial_selection.h"
 #include "widgets/trial_table_model.h"
 #include "widgets/trial_table_view.h"
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void parallelCoordinatesFollowTheStoredStudy();
     void oneFilterForEveryView();
     void tableCopiesRowsAndChoosesColumns();
+    void trialDetailsFollowTheSelection();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -206,6 +208,48 @@ void TestMainWindow::tableCopiesRowsAndChoosesColumns() {
     lines = table->selectedRowsText().split('\n', Qt::SkipEmptyParts);
     QVERIFY(lines[0].startsWith("#\tval_loss"));
     QVERIFY(lines[1].startsWith("1\t0.5"));
+}
+
+void TestMainWindow::trialDetailsFollowTheSelection() {
+    // a failed trial with a log file
+    const QString log = m_dir->filePath("task.log");
+    {
+        QFile f(log);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("epoch 1: loss 2.3\nepoch 2: loss nan\n");
+    }
+    std::int64_t failed = 0;
+    {
+        auto storage = openStorage("sqlite:" + m_db.toStdString());
+        storage->createTrial(
+            m_studyId, {{"optimizer.lr", 0.9}, {"model.width", 8}, {"optimizer.kind", "sgd"}});
+        const auto claimed = storage->claimTrial(m_studyId, "test-host:1");
+        failed = claimed->id;
+        storage->updateTrialSystem(failed, {{"log", log.toStdString()}});
+        storage->finishTrial(failed, "test-host:1", TrialState::Fail, {}, std::nullopt,
+                             "training diverged: loss is nan at epoch 2, step 3");
+    }
+    MainWindow window;
+    window.show();
+    QVERIFY2(window.openStudy(m_db), qPrintable(window.lastError()));
+    QTRY_COMPARE(window.trialModel()->rowCount(), 5);
+    TrialDetails* details = window.trialDetails();
+    QCOMPARE(details->shownTrial(), qint64(0));
+    window.selection()->setSelected({failed});
+    QCOMPARE(details->shownTrial(), qint64(failed));
+    QVERIFY(details->detailsText().contains("Trial #4"));
+    QVERIFY(details->detailsText().contains("Failed: training diverged: loss is nan"));
+    QVERIFY(details->detailsText().contains("optimizer.lr"));
+    QVERIFY(details->logText().contains("epoch 2: loss nan"));
+    // several selected: the newest; none: nothing
+    const qint64 first = window.trialModel()->trialAt(0)->id;
+    window.selection()->setSelected({first, failed});
+    QCOMPARE(details->shownTrial(), qint64(failed));
+    window.selection()->setSelected({first});
+    QVERIFY(details->detailsText().contains("val_loss"));
+    QVERIFY(details->logText().isEmpty());
+    window.selection()->clear();
+    QCOMPARE(details->shownTrial(), qint64(0));
 }
 
 QTEST_MAIN(TestMainWindow)
