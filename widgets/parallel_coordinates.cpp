@@ -1,5 +1,6 @@
 #include "widgets/parallel_coordinates.h"
 
+#include "widgets/color_maps.h"
 #include "widgets/line_density.h"
 #include "widgets/trial_selection.h"
 
@@ -12,7 +13,6 @@
 #include <QTimer>
 #include <QToolTip>
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -24,26 +24,6 @@ constexpr int kColorBins = 64;
 constexpr double kAxisGrab = 8;     // pixels either side of an axis that start a brush
 constexpr double kTitleHeight = 34; // above the plot: axis titles, where axes are dragged
 constexpr double kBottomMargin = 26;
-
-// Viridis at nine stops; colours between are interpolated.
-QColor viridis(double t) {
-    static const std::array<std::array<int, 3>, 9> stops = {{{68, 1, 84},
-                                                             {71, 44, 122},
-                                                             {59, 81, 139},
-                                                             {44, 113, 142},
-                                                             {33, 144, 141},
-                                                             {39, 173, 129},
-                                                             {92, 200, 99},
-                                                             {170, 220, 50},
-                                                             {253, 231, 37}}};
-    t = std::clamp(t, 0.0, 1.0) * double(stops.size() - 1);
-    const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(t), stops.size() - 2);
-    const double f = t - double(i);
-    const auto mix = [&](int c) {
-        return int(std::lround(stops[i][c] + f * (stops[i + 1][c] - stops[i][c])));
-    };
-    return QColor(mix(0), mix(1), mix(2));
-}
 
 // Up to about `count` round values covering [low, high].
 std::vector<double> niceTicks(double low, double high, int count) {

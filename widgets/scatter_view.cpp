@@ -1,5 +1,6 @@
 #include "widgets/scatter_view.h"
 
+#include "widgets/color_maps.h"
 #include "widgets/trial_selection.h"
 
 #include <QComboBox>
@@ -16,18 +17,6 @@ namespace ps {
 namespace {
 
 constexpr int kColorBins = 16;
-
-QColor viridisAt(double t) {
-    static const int stops[9][3] = {{68, 1, 84},    {71, 44, 122},  {59, 81, 139},
-                                    {44, 113, 142}, {33, 144, 141}, {39, 173, 129},
-                                    {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
-    t = std::clamp(t, 0.0, 1.0) * 8.0;
-    const int i = std::min(7, int(t));
-    const double f = t - i;
-    return QColor(int(stops[i][0] + f * (stops[i + 1][0] - stops[i][0])),
-                  int(stops[i][1] + f * (stops[i + 1][1] - stops[i][1])),
-                  int(stops[i][2] + f * (stops[i + 1][2] - stops[i][2])));
-}
 
 // Spreads the points of one category over part of its band, as the parallel coordinates do.
 double jitter(std::size_t row) {
@@ -312,7 +301,7 @@ void ScatterView::rebuild() {
             continue;
         QCPGraph* g = m_plot->addGraph();
         g->setLineStyle(QCPGraph::lsNone);
-        QColor c = b == kColorBins ? QColor(150, 150, 150) : viridisAt((b + 0.5) / kColorBins);
+        QColor c = b == kColorBins ? QColor(150, 150, 150) : viridis((b + 0.5) / kColorBins);
         if (!m_selection->isEmpty())
             c.setAlpha(70); // the selection stands out
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, c, c, size));

@@ -26,6 +26,28 @@ template <> inline char* toString(const ps::ParamType& t) {
 
 namespace ps::test {
 
+// Parameter declarations as a study file would give them.
+inline ParamSpec floatParam(std::string name, double low, double high, bool log = false) {
+    ParamSpec p;
+    p.name = std::move(name);
+    p.low = low;
+    p.high = high;
+    p.log = log;
+    return p;
+}
+inline ParamSpec intParam(std::string name, double low, double high) {
+    ParamSpec p = floatParam(std::move(name), low, high);
+    p.type = ParamType::Int;
+    return p;
+}
+inline ParamSpec categoricalParam(std::string name, std::vector<Json> choices) {
+    ParamSpec p;
+    p.name = std::move(name);
+    p.type = ParamType::Categorical;
+    p.choices = std::move(choices);
+    return p;
+}
+
 // A temporary folder under PS_TEST_TMP (the build tree) or the system's temp folder.
 inline QTemporaryDir makeTempDir() {
     const QByteArray base = qgetenv("PS_TEST_TMP");

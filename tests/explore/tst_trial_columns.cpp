@@ -2,6 +2,7 @@
 // log and linear positions, in-place updates as trials arrive and change, parameters and
 // categories the space did not declare, and brushing on ranges.
 
+#include "../core/test_util.h"
 #include "core/explore/trial_columns.h"
 
 #include <QTest>
@@ -13,21 +14,8 @@ namespace {
 
 SearchSpace space() {
     SearchSpace s;
-    ParamSpec lr;
-    lr.name = "lr";
-    lr.low = 1e-4;
-    lr.high = 1e-1;
-    lr.log = true;
-    ParamSpec width;
-    width.name = "width";
-    width.type = ParamType::Int;
-    width.low = 16;
-    width.high = 512;
-    ParamSpec opt;
-    opt.name = "opt";
-    opt.type = ParamType::Categorical;
-    opt.choices = {"sgd", "adam"};
-    s.params = {lr, width, opt};
+    s.params = {test::floatParam("lr", 1e-4, 1e-1, true), test::intParam("width", 16, 512),
+                test::categoricalParam("opt", {"sgd", "adam"})};
     return s;
 }
 

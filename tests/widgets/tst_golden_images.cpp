@@ -4,6 +4,7 @@
 // pixels differ, and writes what it drew beside the test's temporary files. After a deliberate
 // change, PS_UPDATE_GOLDEN=1 rewrites the images; look at every one before committing it.
 
+#include "../core/test_util.h"
 #include "widgets/analysis_view.h"
 #include "widgets/history_plot.h"
 #include "widgets/parallel_coordinates.h"
@@ -25,21 +26,9 @@ const QSize kSize(640, 380);
 
 SearchSpace space() {
     SearchSpace s;
-    ParamSpec lr;
-    lr.name = "optimizer.lr";
-    lr.low = 1e-4;
-    lr.high = 1e-1;
-    lr.log = true;
-    ParamSpec width;
-    width.name = "model.width";
-    width.type = ParamType::Int;
-    width.low = 16;
-    width.high = 512;
-    ParamSpec opt;
-    opt.name = "optimizer.kind";
-    opt.type = ParamType::Categorical;
-    opt.choices = {"sgd", "adam", "adamw"};
-    s.params = {lr, width, opt};
+    s.params = {test::floatParam("optimizer.lr", 1e-4, 1e-1, true),
+                test::intParam("model.width", 16, 512),
+                test::categoricalParam("optimizer.kind", {"sgd", "adam", "adamw"})};
     return s;
 }
 

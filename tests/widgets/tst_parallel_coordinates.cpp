@@ -3,6 +3,7 @@
 // along an axis), the selection reaching another view, live insertions, axis reordering by
 // drag and by importance, and the hovered trial.
 
+#include "../core/test_util.h"
 #include "widgets/history_plot.h"
 #include "widgets/parallel_coordinates.h"
 #include "widgets/trial_selection.h"
@@ -18,21 +19,8 @@ namespace {
 
 SearchSpace space() {
     SearchSpace s;
-    ParamSpec lr;
-    lr.name = "lr";
-    lr.low = 1e-4;
-    lr.high = 1e-1;
-    lr.log = true;
-    ParamSpec width;
-    width.name = "width";
-    width.type = ParamType::Int;
-    width.low = 0;
-    width.high = 100;
-    ParamSpec opt;
-    opt.name = "opt";
-    opt.type = ParamType::Categorical;
-    opt.choices = {"sgd", "adam"};
-    s.params = {lr, width, opt};
+    s.params = {test::floatParam("lr", 1e-4, 1e-1, true), test::intParam("width", 0, 100),
+                test::categoricalParam("opt", {"sgd", "adam"})};
     return s;
 }
 

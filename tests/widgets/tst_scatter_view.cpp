@@ -2,6 +2,7 @@
 // a rubber band that selects exactly the trials inside it (Shift adds), a click on a point,
 // the shared selection drawn on top, live insertions, and axes chosen by name.
 
+#include "../core/test_util.h"
 #include "widgets/scatter_view.h"
 #include "widgets/trial_selection.h"
 
@@ -16,16 +17,8 @@ namespace {
 
 SearchSpace space() {
     SearchSpace s;
-    ParamSpec lr;
-    lr.name = "lr";
-    lr.low = 1e-4;
-    lr.high = 1e-1;
-    lr.log = true;
-    ParamSpec opt;
-    opt.name = "opt";
-    opt.type = ParamType::Categorical;
-    opt.choices = {"sgd", "adam"};
-    s.params = {lr, opt};
+    s.params = {test::floatParam("lr", 1e-4, 1e-1, true),
+                test::categoricalParam("opt", {"sgd", "adam"})};
     return s;
 }
 
