@@ -5,6 +5,7 @@
 #include "widgets/analysis_view.h"
 #include "widgets/history_plot.h"
 #include "widgets/learning_curves_plot.h"
+#include "widgets/objective_view.h"
 #include "widgets/parallel_coordinates.h"
 #include "widgets/scatter_view.h"
 #include "widgets/study_watcher.h"
@@ -225,6 +226,7 @@ void MainWindow::buildLayout() {
     m_analyses = new AnalysisView(this);
     m_scatter = new ScatterView(m_selection, this);
     m_details = new TrialDetails(m_selection, this);
+    m_objective = new ObjectiveView(m_selection, this);
 
     // Every view is a dock: moved, tabbed, floated or closed by the user, and the arrangement
     // is kept between runs (saveLayout / restoreLayout). No central widget: the docks share the
@@ -247,6 +249,7 @@ void MainWindow::buildLayout() {
         dock(m_parallel, tr("Parallel coordinates"), QStringLiteral("parallelDock"));
     QDockWidget* scatter = dock(m_scatter, tr("Scatter"), QStringLiteral("scatterDock"));
     QDockWidget* details = dock(m_details, tr("Trial details"), QStringLiteral("detailsDock"));
+    QDockWidget* objective = dock(m_objective, tr("Objective"), QStringLiteral("objectiveDock"));
     QDockWidget* analyses = dock(m_analyses, tr("Analyses"), QStringLiteral("analysesDock"));
     auto* centre = new QWidget(this);
     centre->setMaximumSize(0, 0);
@@ -256,6 +259,8 @@ void MainWindow::buildLayout() {
     splitDockWidget(history, curves, Qt::Vertical);
     tabifyDockWidget(curves, details);
     curves->raise();
+    tabifyDockWidget(history, objective);
+    history->raise();
     addDockWidget(Qt::BottomDockWidgetArea, parallel);
     tabifyDockWidget(parallel, scatter);
     tabifyDockWidget(scatter, analyses);
@@ -321,6 +326,7 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
     if (!objectives.empty()) {
         m_parallel->setStudyLayout(space, objectives);
         m_scatter->setStudyLayout(space, objectives);
+        m_objective->setObjectives(objectives, constraints);
     }
     try {
         watch(storageUrl, name);
@@ -351,6 +357,7 @@ void MainWindow::closeStudy() {
     m_scatter->setStudyLayout({}, {});
     m_analyses->clear();
     m_details->clear();
+    m_objective->clear();
     m_layoutText.clear();
     m_problemLabel->clear();
     m_studyCombo->clear();
@@ -372,6 +379,7 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
         m_parallel->applyTrials(t);
         m_scatter->applyTrials(t);
         m_details->applyTrials(t);
+        m_objective->applyTrials(t);
         if (!m_selection->filter().empty())
             updateFilterStatus();
         updateStatus();
@@ -446,6 +454,7 @@ void MainWindow::updateParallelLayout(const StudyRecord& study) {
     m_layoutText = text;
     m_parallel->setStudyLayout(space, objectives);
     m_scatter->setStudyLayout(space, objectives);
+    m_objective->setObjectives(objectives, readConstraints(study.configText));
     // the trials already shown come back onto the new axes
     std::vector<Trial> trials;
     trials.reserve(std::size_t(m_model->rowCount()));
@@ -453,6 +462,7 @@ void MainWindow::updateParallelLayout(const StudyRecord& study) {
         trials.push_back(*m_model->trialAt(row));
     m_parallel->applyTrials(trials);
     m_scatter->applyTrials(trials);
+    m_objective->applyTrials(trials);
 }
 
 void MainWindow::saveLayout() const {

@@ -28,6 +28,7 @@ class LearningCurvesPlot;
 class ParallelCoordinates;
 class ScatterView;
 class TrialDetails;
+class ObjectiveView;
 class StudyWatcher;
 class TrialSelection;
 class TrialTableModel;
@@ -63,6 +64,7 @@ public:
     AnalysisView* analysisView() const { return m_analyses; }
     ScatterView* scatterView() const { return m_scatter; }
     TrialDetails* trialDetails() const { return m_details; }
+    ObjectiveView* objectiveView() const { return m_objective; }
 
     // The shared filter (TrialFilter's expressions), as if typed into the filter bar; false,
     // with filterError() saying why, when it does not parse (the views keep the last one).
@@ -105,6 +107,7 @@ private:
     AnalysisView* m_analyses = nullptr;
     ScatterView* m_scatter = nullptr;
     TrialDetails* m_details = nullptr;
+    ObjectiveView* m_objective = nullptr;
     std::unique_ptr<StudyWatcher> m_watcher;
     QMenu* m_viewMenu = nullptr;
     QLineEdit* m_filterEdit = nullptr;
