@@ -1,5 +1,9 @@
 #include "widgets/analysis_view.h"
 
+#include "core/explore/contour_lines.h"
+#include "core/explore/landscape_map.h"
+#include "widgets/landscape_surface.h"
+
 #include <QComboBox>
 #include <QDateTime>
 #include <QFontDatabase>
@@ -7,6 +11,8 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSplitter>
+#include <QStackedWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -66,7 +72,8 @@ QString recordLabel(const AnalysisRecord& r) {
 
 AnalysisView::AnalysisView(QWidget* parent)
     : QWidget(parent), m_picker(new QComboBox(this)), m_message(new QLabel(this)),
-      m_plot(new QCustomPlot(this)), m_summary(new QPlainTextEdit(this)) {
+      m_plot(new QCustomPlot(this)), m_surfaceButton(new QToolButton(this)),
+      m_stack(new QStackedWidget(this)), m_summary(new QPlainTextEdit(this)) {
     auto* top = new QHBoxLayout;
     auto* label = new QLabel(tr("&Result:"), this);
     label->setBuddy(m_picker);
@@ -75,6 +82,13 @@ AnalysisView::AnalysisView(QWidget* parent)
     m_picker->setToolTip(tr("The analyses stored with this study (paramscope-cli analyze)"));
     top->addWidget(label);
     top->addWidget(m_picker, 1);
+    m_surfaceButton->setText(tr("&3-D surface"));
+    m_surfaceButton->setCheckable(true);
+    m_surfaceButton->setToolTip(tr("See this 2-D landscape as a surface you can turn, and pick "
+                                   "points on"));
+    m_surfaceButton->setVisible(false);
+    top->addWidget(m_surfaceButton);
+    connect(m_surfaceButton, &QToolButton::toggled, this, &AnalysisView::setSurfaceShown);
     m_message->setWordWrap(true);
     m_summary->setReadOnly(true);
     m_summary->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -82,7 +96,8 @@ AnalysisView::AnalysisView(QWidget* parent)
     m_plot->setMinimumHeight(160);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_plot);
+    m_stack->addWidget(m_plot);
+    split->addWidget(m_stack);
     split->addWidget(m_summary);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
@@ -171,9 +186,42 @@ void AnalysisView::reset() {
     }
     m_plot->yAxis2->setVisible(false);
     m_summary->clear();
+    m_contourCount = 0;
+    m_surfaceResult = Json();
+    m_surfaceButton->setVisible(false);
+    setSurfaceShown(false);
+}
+
+bool AnalysisView::hasSurface() const {
+    return !m_surfaceResult.is_null();
+}
+
+bool AnalysisView::surfaceShown() const {
+    return m_surface && m_stack->currentWidget() == m_surface;
+}
+
+void AnalysisView::setSurfaceShown(bool on) {
+    on = on && hasSurface();
+    {
+        const QSignalBlocker block(m_surfaceButton);
+        m_surfaceButton->setChecked(on);
+    }
+    if (!on) {
+        m_stack->setCurrentWidget(m_plot);
+        return;
+    }
+    if (!m_surface) {
+        m_surface = new LandscapeSurface(m_stack);
+        m_stack->addWidget(m_surface);
+    }
+    if (auto map = readLandscapeMap(m_surfaceResult); map)
+        if (m_surface->map().loss != map->loss || m_surface->map().path != map->path)
+            m_surface->setMap(std::move(*map));
+    m_stack->setCurrentWidget(m_surface);
 }
 
 bool AnalysisView::showResult(const std::string& kind, const Json& r) {
+    const bool wasSurface = surfaceShown(); // a refresh of the same study keeps the 3-D view
     reset();
     m_fixedRanges = false;
     QStringList lines;
@@ -238,6 +286,8 @@ bool AnalysisView::showResult(const std::string& kind, const Json& r) {
                 axis->scaleRange(1.08, axis->range().center());
     }
     m_plot->replot();
+    if (wasSurface && hasSurface())
+        setSurfaceShown(true);
     return drawn;
 }
 
@@ -319,14 +369,24 @@ bool AnalysisView::drawLandscape(const Json& r) {
         m_plot->yAxis->setLabel(tr("loss"));
         return true;
     }
+    std::string why;
+    const auto grid = readLandscapeMap(r, &why);
+    if (!grid) {
+        m_message->setToolTip(QString::fromStdString(why));
+        return false;
+    }
+    const std::vector<double> logLoss = grid->log10Loss();
     auto* map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
-    map->data()->setSize(nx, ny);
-    map->data()->setRange(QCPRange(num(xs.front()), num(xs.back())),
-                          QCPRange(num(ys.front()), num(ys.back())));
-    for (int j = 0; j < ny && j < int(loss.size()); ++j)
-        for (int i = 0; i < nx && i < int(loss[std::size_t(j)].size()); ++i) {
-            const double v = num(loss[std::size_t(j)][std::size_t(i)]);
-            map->data()->setCell(i, j, v > 0 ? std::log10(v) : NAN);
+    map->data()->setSize(int(grid->nx()), int(grid->ny()));
+    map->data()->setRange(QCPRange(grid->xs.front(), grid->xs.back()),
+                          QCPRange(grid->ys.front(), grid->ys.back()));
+    double lo = INFINITY, hi = -INFINITY;
+    for (std::size_t j = 0; j < grid->ny(); ++j)
+        for (std::size_t i = 0; i < grid->nx(); ++i) {
+            const double v = logLoss[j * grid->nx() + i];
+            map->data()->setCell(int(i), int(j), v);
+            if (std::isfinite(v))
+                lo = std::min(lo, v), hi = std::max(hi, v);
         }
     auto* scale = new QCPColorScale(m_plot);
     m_plot->plotLayout()->addElement(0, 1, scale);
@@ -342,26 +402,36 @@ bool AnalysisView::drawLandscape(const Json& r) {
     m_plot->xAxis->setRange(map->data()->keyRange()); // the grid fills the plot
     m_plot->yAxis->setRange(map->data()->valueRange());
     m_fixedRanges = true;
-    if (r.contains("path") && r["path"].is_array()) {
+    // Iso-lines of log10(loss) at round steps: the basin's shape and how steep its walls are
+    // read better from lines than from colour alone.
+    const std::vector<double> levels = contourLevels(lo, hi, 12);
+    for (const ContourLine& line : contourLines(logLoss, grid->xs, grid->ys, levels)) {
+        QVector<double> cx, cy;
+        for (const auto& [x, y] : line.points)
+            cx << x, cy << y;
+        if (line.closed)
+            cx << cx.front(), cy << cy.front();
+        auto* curve = new QCPCurve(m_plot->xAxis, m_plot->yAxis);
+        curve->setData(cx, cy);
+        curve->setPen(QPen(QColor(255, 255, 255, 110), 1));
+        curve->setSelectable(QCP::stNone);
+        curve->removeFromLegend();
+    }
+    m_contourCount = int(levels.size());
+    if (!grid->path.empty()) {
         auto* path = new QCPCurve(m_plot->xAxis, m_plot->yAxis);
         QVector<double> px, py;
-        for (const auto& p : r["path"])
-            if (p.is_array() && p.size() >= 2) {
-                px << num(p[0]);
-                py << num(p[1]);
-            }
+        for (const auto& [x, y] : grid->path)
+            px << x, py << y;
         path->setData(px, py);
         path->setPen(QPen(Qt::white, 2));
         path->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, Qt::white, Qt::black, 6));
         path->setName(tr("trajectory"));
     }
-    const Json ev = r.value("explained_variance", Json());
-    m_plot->xAxis->setLabel(ev.is_array() && ev.size() == 2
-                                ? tr("PC 1 (%1 %)").arg(100 * num(ev[0]), 0, 'f', 1)
-                                : tr("x"));
-    m_plot->yAxis->setLabel(ev.is_array() && ev.size() == 2
-                                ? tr("PC 2 (%1 %)").arg(100 * num(ev[1]), 0, 'f', 1)
-                                : tr("y"));
+    m_plot->xAxis->setLabel(QString::fromStdString(grid->xLabel));
+    m_plot->yAxis->setLabel(QString::fromStdString(grid->yLabel));
+    m_surfaceResult = r;
+    m_surfaceButton->setVisible(true);
     return true;
 }
 
@@ -532,3 +602,7 @@ bool AnalysisView::drawGroupCurves(const Json& r) {
 }
 
 } // namespace ps
+
+// Its moc output is compiled here, not in the shared mocs_compilation unit: the CLI links that
+// unit, and through analysis_view would pull in the 3-D views and with them VTK.
+#include "moc_analysis_view.cpp"

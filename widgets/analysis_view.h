@@ -18,8 +18,12 @@
 class QComboBox;
 class QLabel;
 class QPlainTextEdit;
+class QStackedWidget;
+class QToolButton;
 
 namespace ps {
+
+class LandscapeSurface;
 
 class AnalysisView : public QWidget {
     Q_OBJECT
@@ -36,6 +40,15 @@ public:
     bool showResult(const std::string& kind, const Json& result);
 
     QCustomPlot* plot() const { return m_plot; }
+    // Contour levels drawn on the shown 2-D landscape map (0 for anything else).
+    int contourLevelCount() const { return m_contourCount; }
+    // Whether the shown result can be seen as a 3-D surface (a 2-D landscape).
+    bool hasSurface() const;
+    // Shows the 2-D landscape as a 3-D surface (true) or the plot (false). The surface is made
+    // on first use: it needs an X server (VTK), which the plots alone do not.
+    void setSurfaceShown(bool on);
+    bool surfaceShown() const;
+    LandscapeSurface* surface() const { return m_surface; }
     QString message() const;
     std::int64_t shownRecord() const { return m_shown; }
     int recordCount() const { return int(m_records.size()); }
@@ -53,10 +66,15 @@ private:
     QComboBox* m_picker;
     QLabel* m_message;
     QCustomPlot* m_plot;
+    QToolButton* m_surfaceButton;
+    QStackedWidget* m_stack;
+    LandscapeSurface* m_surface = nullptr;
     QPlainTextEdit* m_summary;
+    Json m_surfaceResult; // the 2-D landscape the surface would show
     std::vector<AnalysisRecord> m_records;
     std::int64_t m_shown = 0;
     bool m_fixedRanges = false; // the drawing set its axes' ranges itself
+    int m_contourCount = 0;
 };
 
 } // namespace ps

@@ -639,3 +639,7 @@ void MainWindow::stopStudy() {
 }
 
 } // namespace ps
+
+// Its moc output is compiled here, not in the shared mocs_compilation unit: the CLI links that
+// unit, and through main_window would pull in the 3-D views and with them VTK.
+#include "moc_main_window.cpp"

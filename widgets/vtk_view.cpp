@@ -225,6 +225,8 @@ void VtkView::mousePressEvent(QMouseEvent* event) {
     const unsigned long id = pressEvent(event->button());
     if (id == vtkCommand::NoEvent)
         return QOpenGLWidget::mousePressEvent(event);
+    if (event->button() == Qt::LeftButton)
+        m_pressPos = event->position().toPoint();
     setEventPosition(m_impl->interactor, this, event->position(), event->modifiers());
     m_impl->interactor->InvokeEvent(id, nullptr);
     event->accept();
@@ -243,6 +245,13 @@ void VtkView::mouseReleaseEvent(QMouseEvent* event) {
     setEventPosition(m_impl->interactor, this, event->position(), event->modifiers());
     m_impl->interactor->InvokeEvent(id, nullptr);
     event->accept();
+    if (event->button() == Qt::LeftButton) {
+        const QPoint pos = event->position().toPoint();
+        const bool still = (pos - m_pressPos).manhattanLength() <= 4;
+        m_pressPos = QPoint(-1000, -1000);
+        if (still)
+            Q_EMIT clicked(pos);
+    }
 }
 
 void VtkView::wheelEvent(QWheelEvent* event) {

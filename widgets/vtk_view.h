@@ -32,6 +32,11 @@ public:
     // Renders the current scene and returns it (device pixels, so size() * devicePixelRatio()).
     QImage grabImage();
 
+Q_SIGNALS:
+    // A left click that did not drag (the press and release within a few pixels): picking.
+    // `pos` is in the widget's coordinates.
+    void clicked(QPoint pos);
+
 protected:
     void initializeGL() override;
     void resizeGL(int w, int h) override;
@@ -48,6 +53,7 @@ private:
     void syncSize();
 
     std::unique_ptr<Impl> m_impl;
+    QPoint m_pressPos{-1000, -1000};
 };
 
 } // namespace ps

@@ -73,7 +73,31 @@ private Q_SLOTS:
                              {"explained_variance", {0.7, 0.2}}};
         QVERIFY(view.showResult("landscape", result));
         QCOMPARE(countOf<QCPColorMap>(view.plot()), 1);
-        QCOMPARE(countOf<QCPCurve>(view.plot()), 1);
+        // the trajectory, and contour lines of log10(loss) = i - j = x - y at round levels:
+        // over [-2, 3] the step is 0.5, so 9 levels from -1.5 to 2.5, each a straight line
+        QCOMPARE(view.contourLevelCount(), 9);
+        QCOMPARE(countOf<QCPCurve>(view.plot()), 1 + 9);
+        int trajectories = 0;
+        for (int k = 0; k < view.plot()->plottableCount(); ++k) {
+            auto* curve = qobject_cast<QCPCurve*>(view.plot()->plottable(k));
+            if (!curve)
+                continue;
+            if (curve->name() == "trajectory") {
+                ++trajectories;
+                QCOMPARE(curve->data()->size(), 2);
+                continue;
+            }
+            QVERIFY(curve->data()->size() >= 2);
+            for (auto it = curve->data()->constBegin(); it != curve->data()->constEnd(); ++it) {
+                const double level = it->key - it->value; // x - y
+                QVERIFY2(std::abs(level * 2 - std::round(level * 2)) < 1e-9,
+                         qPrintable(QString("contour point (%1, %2) is off every level")
+                                        .arg(it->key)
+                                        .arg(it->value)));
+            }
+        }
+        QCOMPARE(trajectories, 1);
+        QVERIFY(view.hasSurface()); // a 2-D landscape can be turned into a 3-D surface
         auto* map = qobject_cast<QCPColorMap*>(view.plot()->plottable(0));
         QCOMPARE(map->data()->keySize(), 4);
         QCOMPARE(map->data()->valueSize(), 3);
@@ -87,6 +111,8 @@ private Q_SLOTS:
                                               {"accuracy", {{0.1, 0.5, 0.9}}}}));
         QCOMPARE(view.plot()->graphCount(), 2);
         QCOMPARE(countOf<QCPColorMap>(view.plot()), 0); // the old map is gone
+        QCOMPARE(view.contourLevelCount(), 0);
+        QVERIFY(!view.hasSurface()); // 1-D: no surface
     }
 
     void barsForImportanceAndLime() {
