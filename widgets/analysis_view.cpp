@@ -73,7 +73,9 @@ QString recordLabel(const AnalysisRecord& r) {
 AnalysisView::AnalysisView(QWidget* parent)
     : QWidget(parent), m_picker(new QComboBox(this)), m_message(new QLabel(this)),
       m_plot(new QCustomPlot(this)), m_surfaceButton(new QToolButton(this)),
-      m_stack(new QStackedWidget(this)), m_summary(new QPlainTextEdit(this)) {
+      m_stack(new QStackedWidget(this)), m_sideBySideButton(new QToolButton(this)),
+      m_summary(new QPlainTextEdit(this)) {
+    m_mainRect = m_plot->axisRect();
     auto* top = new QHBoxLayout;
     auto* label = new QLabel(tr("&Result:"), this);
     label->setBuddy(m_picker);
@@ -88,6 +90,15 @@ AnalysisView::AnalysisView(QWidget* parent)
                                    "points on"));
     m_surfaceButton->setVisible(false);
     top->addWidget(m_surfaceButton);
+    m_sideBySideButton->setText(tr("Side &by side"));
+    m_sideBySideButton->setCheckable(true);
+    m_sideBySideButton->setChecked(true);
+    m_sideBySideButton->setToolTip(tr("Every transfer result of the study in its own panel, on "
+                                      "one scale (SP beside muP)"));
+    m_sideBySideButton->setVisible(false);
+    top->addWidget(m_sideBySideButton);
+    connect(m_sideBySideButton, &QToolButton::toggled, this,
+            [this] { showIndex(m_picker->currentIndex()); });
     connect(m_surfaceButton, &QToolButton::toggled, this, &AnalysisView::setSurfaceShown);
     m_message->setWordWrap(true);
     m_summary->setReadOnly(true);
@@ -172,10 +183,10 @@ void AnalysisView::showIndex(int index) {
 void AnalysisView::reset() {
     m_plot->clearPlottables();
     m_plot->clearItems();
-    if (m_plot->plotLayout()->elementCount() > 1) // a colour scale from a map
-        for (int i = m_plot->plotLayout()->elementCount() - 1; i > 0; --i)
-            if (auto* scale = qobject_cast<QCPColorScale*>(m_plot->plotLayout()->elementAt(i)))
-                m_plot->plotLayout()->remove(scale);
+    // colour scales of maps and the side panels of transfer comparisons
+    for (int i = m_plot->plotLayout()->elementCount() - 1; i >= 0; --i)
+        if (QCPLayoutElement* e = m_plot->plotLayout()->elementAt(i); e && e != m_mainRect)
+            m_plot->plotLayout()->remove(e);
     m_plot->plotLayout()->simplify();
     m_plot->legend->setVisible(false);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
@@ -185,11 +196,19 @@ void AnalysisView::reset() {
         axis->setScaleType(QCPAxis::stLinear);
     }
     m_plot->yAxis2->setVisible(false);
+    m_plot->xAxis2->setVisible(false);
+    m_plot->xAxis2->setLabel({});
     m_summary->clear();
     m_contourCount = 0;
+    m_panelCount = 0;
+    m_sideBySideButton->setVisible(false);
     m_surfaceResult = Json();
     m_surfaceButton->setVisible(false);
     setSurfaceShown(false);
+}
+
+void AnalysisView::setSideBySide(bool on) {
+    m_sideBySideButton->setChecked(on); // redraws through toggled
 }
 
 bool AnalysisView::hasSurface() const {
@@ -234,10 +253,20 @@ bool AnalysisView::showResult(const std::string& kind, const Json& r) {
         const Json slope = r.value("slope", Json::object());
         title = tr("learning-rate transfer: optimum shift %1 log2 per doubling")
                     .arg(num(slope.value("per_doubling", Json())), 0, 'f', 2);
-        drawn = drawCurvesOverLr(r["curves"], r["curves"], title);
+        const std::vector<const AnalysisRecord*> panels = transferPanels();
+        m_sideBySideButton->setVisible(panels.size() >= 2);
+        if (panels.size() >= 2 && m_sideBySideButton->isChecked()) {
+            drawn = drawTransferPanels(panels);
+            title = tr("learning-rate transfer, %1 results side by side (optimum shift in log2 "
+                       "per doubling)")
+                        .arg(panels.size());
+        } else {
+            drawn =
+                drawCurvesOverLr(r["curves"], true, m_plot->xAxis, m_plot->yAxis, m_plot->legend);
+        }
     } else if (kind == "lr_range" && r.contains("curves")) {
         title = tr("LR range test: loss against log2(lr)");
-        drawn = drawCurvesOverLr(r["curves"], Json(), title);
+        drawn = drawCurvesOverLr(r["curves"], false, m_plot->xAxis, m_plot->yAxis, m_plot->legend);
     } else if (kind == "landscape") {
         drawn = drawLandscape(r);
         title = tr("loss landscape (%1)").arg(text(r.value("mode", Json("random"))));
@@ -291,9 +320,8 @@ bool AnalysisView::showResult(const std::string& kind, const Json& r) {
     return drawn;
 }
 
-bool AnalysisView::drawCurvesOverLr(const Json& curves, const Json& optimaFrom,
-                                    const QString& title) {
-    Q_UNUSED(title);
+bool AnalysisView::drawCurvesOverLr(const Json& curves, bool optima, QCPAxis* xAxis, QCPAxis* yAxis,
+                                    QCPLegend* legend) {
     int i = 0;
     for (const auto& c : curves) {
         QVector<double> x, y;
@@ -307,30 +335,117 @@ bool AnalysisView::drawCurvesOverLr(const Json& curves, const Json& optimaFrom,
         }
         if (x.isEmpty())
             continue;
-        QCPGraph* g = m_plot->addGraph();
+        QCPGraph* g = m_plot->addGraph(xAxis, yAxis);
         const QColor colour = seriesColor(i++);
         g->setPen(QPen(colour, 1.8));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, colour, 5));
         g->setData(x, y, true);
-        g->setName(c.contains("width") ? tr("width %1").arg(num(c["width"]), 0, 'g', 6)
-                                       : tr("loss"));
-        if (optimaFrom.is_array() && c.contains("optimum")) {
+        g->setName(c.contains("width")   ? tr("width %1").arg(num(c["width"]), 0, 'g', 6)
+                   : c.contains("depth") ? tr("depth %1").arg(num(c["depth"]), 0, 'g', 6)
+                                         : tr("loss"));
+        if (legend != m_plot->legend) {
+            g->removeFromLegend(m_plot->legend);
+            g->addToLegend(legend);
+        }
+        if (optima && c.contains("optimum")) {
             const double ox = num(c["optimum"].value("log2_lr", Json()));
             const double oy = num(c["optimum"].value("loss", Json()));
             if (std::isfinite(ox) && std::isfinite(oy)) {
-                QCPGraph* star = m_plot->addGraph();
+                QCPGraph* star = m_plot->addGraph(xAxis, yAxis);
                 star->setLineStyle(QCPGraph::lsNone);
                 star->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, colour, 13));
                 star->setData({ox}, {oy});
-                star->removeFromLegend();
+                star->removeFromLegend(m_plot->legend);
             }
         }
     }
     if (i == 0)
         return false;
-    m_plot->xAxis->setLabel(tr("log2(learning rate)"));
-    m_plot->yAxis->setLabel(tr("loss"));
-    m_plot->legend->setVisible(i > 1);
+    xAxis->setLabel(tr("log2(learning rate)"));
+    yAxis->setLabel(tr("loss"));
+    legend->setVisible(i > 1);
+    return true;
+}
+
+std::vector<const AnalysisRecord*> AnalysisView::transferPanels() const {
+    // The transfer results of this study, finished, oldest first: typically one per
+    // parametrization (where=parametrization.kind=sp, ...=mup), which are read side by side.
+    std::vector<const AnalysisRecord*> out;
+    bool shownAmong = false;
+    for (const AnalysisRecord& r : m_records)
+        if (r.kind == "transfer" && r.state == AnalysisState::Done && r.result.contains("curves")) {
+            out.push_back(&r);
+            shownAmong = shownAmong || r.id == m_shown;
+        }
+    if (!shownAmong)
+        return {};
+    constexpr std::size_t kMaxPanels = 4;
+    if (out.size() > kMaxPanels) // the newest, which hold the shown one more often than not
+        out.erase(out.begin(), out.end() - kMaxPanels);
+    return out;
+}
+
+bool AnalysisView::drawTransferPanels(const std::vector<const AnalysisRecord*>& panels) {
+    std::vector<QCPAxisRect*> rects;
+    auto* group = new QCPMarginGroup(m_plot);
+    for (std::size_t k = 0; k < panels.size(); ++k) {
+        QCPAxisRect* rect = k == 0 ? m_mainRect : new QCPAxisRect(m_plot);
+        if (k > 0)
+            m_plot->plotLayout()->addElement(0, int(k), rect);
+        rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+        QCPLegend* legend = m_plot->legend;
+        if (k > 0) {
+            legend = new QCPLegend;
+            rect->insetLayout()->addElement(legend, Qt::AlignRight | Qt::AlignTop);
+            legend->setLayer(QStringLiteral("legend"));
+            legend->setFont(m_plot->legend->font());
+        }
+        const Json& r = panels[k]->result;
+        if (!drawCurvesOverLr(r["curves"], true, rect->axis(QCPAxis::atBottom),
+                              rect->axis(QCPAxis::atLeft), legend))
+            continue;
+        // the panel's title on its top axis: what selected its trials, and the shift
+        const std::string where =
+            panels[k]->inputs.value("options", Json::object()).value("where", std::string());
+        const double shift = num(r.value("slope", Json::object()).value("per_doubling", Json()));
+        QCPAxis* top = rect->axis(QCPAxis::atTop);
+        top->setVisible(true);
+        top->setTicks(false);
+        top->setTickLabels(false);
+        top->setLabel(
+            tr("%1: %2 per doubling")
+                .arg(where.empty() ? tr("#%1").arg(panels[k]->id) : QString::fromStdString(where))
+                .arg(shift, 0, 'f', 2));
+        QFont bold = top->labelFont();
+        bold.setBold(panels[k]->id == m_shown);
+        top->setLabelFont(bold);
+        rects.push_back(rect);
+    }
+    if (rects.empty())
+        return false;
+    // one scale for every panel, so the curves compare by eye
+    QCPRange xr, yr;
+    bool first = true;
+    for (QCPAxisRect* rect : rects)
+        for (QCPGraph* g : rect->graphs()) {
+            bool okx = false, oky = false;
+            const QCPRange gx = g->getKeyRange(okx), gy = g->getValueRange(oky);
+            if (!okx || !oky)
+                continue;
+            xr = first ? gx : QCPRange(std::min(xr.lower, gx.lower), std::max(xr.upper, gx.upper));
+            yr = first ? gy : QCPRange(std::min(yr.lower, gy.lower), std::max(yr.upper, gy.upper));
+            first = false;
+        }
+    xr = QCPRange(xr.center() - xr.size() * 0.54, xr.center() + xr.size() * 0.54);
+    yr = QCPRange(yr.center() - yr.size() * 0.54, yr.center() + yr.size() * 0.54);
+    for (QCPAxisRect* rect : rects) {
+        rect->axis(QCPAxis::atBottom)->setRange(xr);
+        rect->axis(QCPAxis::atLeft)->setRange(yr);
+        if (rect != rects.front())
+            rect->axis(QCPAxis::atLeft)->setLabel({});
+    }
+    m_panelCount = int(rects.size());
+    m_fixedRanges = true;
     return true;
 }
 

@@ -42,6 +42,9 @@ public:
     QCustomPlot* plot() const { return m_plot; }
     // Contour levels drawn on the shown 2-D landscape map (0 for anything else).
     int contourLevelCount() const { return m_contourCount; }
+    // Transfer results drawn side by side (0 when one result is drawn alone).
+    int panelCount() const { return m_panelCount; }
+    void setSideBySide(bool on);
     // Whether the shown result can be seen as a 3-D surface (a 2-D landscape).
     bool hasSurface() const;
     // Shows the 2-D landscape as a 3-D surface (true) or the plot (false). The surface is made
@@ -56,7 +59,10 @@ public:
 private:
     void showIndex(int index);
     void reset();
-    bool drawCurvesOverLr(const Json& curves, const Json& optimaFrom, const QString& title);
+    bool drawCurvesOverLr(const Json& curves, bool optima, QCPAxis* xAxis, QCPAxis* yAxis,
+                          QCPLegend* legend);
+    std::vector<const AnalysisRecord*> transferPanels() const;
+    bool drawTransferPanels(const std::vector<const AnalysisRecord*>& panels);
     bool drawLandscape(const Json& r);
     bool drawBars(const std::vector<std::pair<QString, double>>& bars,
                   const std::vector<double>& errors, const QString& label, bool signedColours);
@@ -68,6 +74,8 @@ private:
     QCustomPlot* m_plot;
     QToolButton* m_surfaceButton;
     QStackedWidget* m_stack;
+    QToolButton* m_sideBySideButton;
+    QCPAxisRect* m_mainRect;
     LandscapeSurface* m_surface = nullptr;
     QPlainTextEdit* m_summary;
     Json m_surfaceResult; // the 2-D landscape the surface would show
@@ -75,6 +83,7 @@ private:
     std::int64_t m_shown = 0;
     bool m_fixedRanges = false; // the drawing set its axes' ranges itself
     int m_contourCount = 0;
+    int m_panelCount = 0;
 };
 
 } // namespace ps

@@ -56,6 +56,63 @@ private Q_SLOTS:
         QCOMPARE(view.plot()->xAxis->label(), QString("log2(learning rate)"));
     }
 
+    void transferResultsSideBySide() {
+        // SP and muP stored as two transfer results (where=parametrization.kind=...): both
+        // drawn, each in its own panel, on one scale
+        const auto curves = [](double shift, double lossScale) {
+            Json out = Json::array();
+            for (int w = 0; w < 3; ++w) {
+                Json points = Json::array();
+                for (int k = -12; k <= -4; k += 2) {
+                    const double d = k - (-8 + shift * w);
+                    points.push_back({{"log2_lr", k}, {"loss", lossScale * (0.3 + 0.02 * d * d)}});
+                }
+                out.push_back({{"width", 64 << w},
+                               {"points", points},
+                               {"optimum", {{"log2_lr", -8 + shift * w}, {"loss", 0.3}}}});
+            }
+            return out;
+        };
+        AnalysisRecord sp = record(
+            4, "transfer", {{"curves", curves(-0.6, 1.0)}, {"slope", {{"per_doubling", -0.61}}}});
+        sp.inputs["options"]["where"] = "parametrization.kind=sp";
+        AnalysisRecord mup = record(
+            5, "transfer", {{"curves", curves(0.0, 2.0)}, {"slope", {{"per_doubling", 0.02}}}});
+        mup.inputs["options"]["where"] = "parametrization.kind=mup";
+        AnalysisView view;
+        view.setRecords({sp, mup});
+        QCOMPARE(view.shownRecord(), std::int64_t(5)); // the newest
+        QCOMPARE(view.panelCount(), 2);
+        QCOMPARE(view.plot()->axisRectCount(), 2);
+        QCOMPARE(view.plot()->graphCount(), 12); // 3 widths, each a curve and its star, twice
+        QCPAxisRect* left = view.plot()->axisRect(0);
+        QCPAxisRect* right = view.plot()->axisRect(1);
+        QVERIFY(left->axis(QCPAxis::atTop)->label().contains("parametrization.kind=sp"));
+        QVERIFY(left->axis(QCPAxis::atTop)->label().contains("-0.61"));
+        QVERIFY(right->axis(QCPAxis::atTop)->label().contains("parametrization.kind=mup"));
+        QVERIFY(right->axis(QCPAxis::atTop)->labelFont().bold()); // the one picked
+        // one scale: the muP losses (twice as high) set both panels' range
+        QCOMPARE(left->axis(QCPAxis::atLeft)->range(), right->axis(QCPAxis::atLeft)->range());
+        QVERIFY(left->axis(QCPAxis::atLeft)->range().upper >= 2 * (0.3 + 0.02 * 16));
+        QCOMPARE(left->graphs().size(), 6);
+        if (const QString dir = qEnvironmentVariable("PS_TEST_TMP"); !dir.isEmpty()) {
+            view.resize(1200, 420); // for a person to look at
+            view.plot()->savePng(dir + "/transfer_side_by_side.png", 1200, 420);
+        }
+        // off: the picked one alone, in the one panel
+        view.setSideBySide(false);
+        QCOMPARE(view.panelCount(), 0);
+        QCOMPARE(view.plot()->axisRectCount(), 1);
+        QCOMPARE(view.plot()->graphCount(), 6);
+        view.setSideBySide(true);
+        QCOMPARE(view.panelCount(), 2);
+        // another kind: one panel again
+        QVERIFY(view.showResult(
+            "lime",
+            {{"metric", "loss"}, {"trial", 1}, {"features", {{{"name", "lr"}, {"weight", 0.2}}}}}));
+        QCOMPARE(view.plot()->axisRectCount(), 1);
+    }
+
     void landscapeMapWithTrajectory() {
         AnalysisView view;
         Json loss = Json::array();
