@@ -3,6 +3,7 @@
 #include "core/explore/contour_lines.h"
 #include "core/explore/landscape_map.h"
 #include "widgets/landscape_surface.h"
+#include "widgets/theme.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -314,6 +315,7 @@ bool AnalysisView::showResult(const std::string& kind, const Json& r) {
             if (axis->ticker().dynamicCast<QCPAxisTickerText>().isNull())
                 axis->scaleRange(1.08, axis->range().center());
     }
+    stylePlot(m_plot, m_plot->palette()); // panels and colour scales added above
     m_plot->replot();
     if (wasSurface && hasSurface())
         setSurfaceShown(true);

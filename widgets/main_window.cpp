@@ -15,6 +15,7 @@
 #include "widgets/trial_table_view.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
@@ -85,6 +86,7 @@ void MainWindow::buildActions() {
     connect(m_runAction, &QAction::triggered, this, &MainWindow::runFromAction);
 
     m_stopAction = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this);
+    m_stopAction->setShortcut(QKeySequence(tr("Ctrl+.")));
     m_stopAction->setToolTip(tr("Ask the running study to stop; finished trials are kept"));
     connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopStudy);
 
@@ -94,6 +96,7 @@ void MainWindow::buildActions() {
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
     m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_goMenu = new QMenu(tr("&Go to view"), this);
     file->addAction(m_openAction);
     file->addSeparator();
     file->addAction(m_runAction);
@@ -154,6 +157,11 @@ void MainWindow::buildActions() {
         m_filterEdit->selectAll();
     });
     addAction(focusFilter);
+    m_filterAction = focusFilter;
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    auto* keys = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+    keys->setShortcut(QKeySequence::HelpContents);
     auto* filterTimer = new QTimer(this);
     filterTimer->setSingleShot(true);
     filterTimer->setInterval(300);
@@ -175,7 +183,9 @@ bool MainWindow::setFilterText(const QString& text) {
         filter = TrialFilter::parse(text.toStdString());
     } catch (const FilterError& e) {
         m_filterError = QString::fromStdString(e.what());
-        m_filterEdit->setStyleSheet(QStringLiteral("QLineEdit { background: #ffe0e0; }"));
+        m_filterEdit->setStyleSheet(darkPalette()
+                                        ? QStringLiteral("QLineEdit { background: #5c2222; }")
+                                        : QStringLiteral("QLineEdit { background: #ffe0e0; }"));
         m_filterEdit->setToolTip(m_filterError);
         m_filterStatus->setText(tr(" not applied: %1").arg(m_filterError));
         return false; // the views keep the last filter that worked
@@ -234,11 +244,23 @@ void MainWindow::buildLayout() {
     setDockNestingEnabled(true);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowNestedDocks |
                    QMainWindow::AllowTabbedDocks | QMainWindow::GroupedDragging);
-    const auto dock = [this](QWidget* view, const QString& title, const QString& name) {
+    int dockNumber = 0;
+    const auto dock = [this, &dockNumber](QWidget* view, const QString& title,
+                                          const QString& name) {
         auto* d = new QDockWidget(title, this);
         d->setObjectName(name); // saveState keys on it
         d->setWidget(view);
         m_viewMenu->addAction(d->toggleViewAction());
+        // Ctrl+1..9 brings a view forward wherever it is (tabbed, hidden, floating) and gives
+        // it the keyboard.
+        auto* go = new QAction(tr("Go to %1").arg(title), this);
+        go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + dockNumber++)));
+        connect(go, &QAction::triggered, this, [d, view] {
+            d->show();
+            d->raise();
+            view->setFocus(Qt::ShortcutFocusReason);
+        });
+        m_goMenu->addAction(go);
         return d;
     };
     QDockWidget* table = dock(m_table, tr("Trials"), QStringLiteral("trialsDock"));
@@ -270,11 +292,25 @@ void MainWindow::buildLayout() {
     m_defaultState = saveState();
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
+    m_viewMenu->addSeparator();
+    m_viewMenu->addMenu(m_goMenu);
+    QMenu* themes = m_viewMenu->addMenu(tr("&Theme"));
+    auto* themeGroup = new QActionGroup(this);
+    for (const Theme theme : {Theme::Light, Theme::Dark}) {
+        QAction* a = themes->addAction(theme == Theme::Light ? tr("&Light") : tr("&Dark"));
+        a->setCheckable(true);
+        a->setChecked(currentTheme() == theme);
+        a->setData(themeName(theme));
+        themeGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, theme] { setTheme(theme); });
+    }
+    m_themeActions = themeGroup;
 
     m_studyLabel = new QLabel(this);
     m_studyLabel->setTextFormat(Qt::PlainText);
     m_problemLabel = new QLabel(this);
-    m_problemLabel->setStyleSheet(QStringLiteral("color: #a05a00;"));
+    m_problemLabel->setStyleSheet(darkPalette() ? QStringLiteral("color: #ffb45a;")
+                                                : QStringLiteral("color: #a05a00;"));
     m_countsLabel = new QLabel(this);
     statusBar()->addWidget(m_studyLabel);
     statusBar()->addWidget(m_problemLabel, 1);
@@ -482,6 +518,46 @@ bool MainWindow::restoreLayout() {
 
 void MainWindow::resetLayout() {
     restoreState(m_defaultState);
+}
+
+void MainWindow::setTheme(Theme theme) {
+    applyTheme(theme);
+    QSettings().setValue(QStringLiteral("window/theme"), themeName(theme));
+    for (QAction* a : m_themeActions->actions())
+        a->setChecked(a->data().toString() == themeName(theme));
+    // the filter bar's error colour is picked from the palette when it is shown
+    if (!m_filterError.isEmpty())
+        setFilterText(m_filterEdit->text());
+}
+
+QList<QPair<QString, QString>> MainWindow::shortcuts() const {
+    QList<QPair<QString, QString>> out;
+    for (QAction* a : findChildren<QAction*>()) {
+        if (a->shortcut().isEmpty())
+            continue;
+        QString name = a->text();
+        name.remove(QLatin1Char('&'));
+        name.remove(QStringLiteral("…"));
+        out.append({a->shortcut().toString(QKeySequence::NativeText), name});
+    }
+    // and those the views handle themselves
+    out.append({tr("Ctrl+C"), tr("Copy the selected trials (trial table) as tab-separated text")});
+    out.append({tr("Escape"), tr("Clear the brushes (parallel coordinates)")});
+    out.append({tr("Shift+drag"), tr("Add to the selection (scatter)")});
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+    return out;
+}
+
+void MainWindow::showShortcuts() {
+    QString html = QStringLiteral("<table cellpadding=3>");
+    for (const auto& [keys, what] : shortcuts())
+        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(keys.toHtmlEscaped(), what.toHtmlEscaped());
+    html += QStringLiteral("</table>");
+    QMessageBox box(QMessageBox::NoIcon, tr("Keyboard shortcuts"), html, QMessageBox::Close, this);
+    box.setTextFormat(Qt::RichText);
+    box.exec();
 }
 
 void MainWindow::onStudiesListed(const QStringList& names) {

@@ -7,12 +7,14 @@
 // GUI thread only.
 
 #include "core/storage/storage.h"
+#include "widgets/theme.h"
 
 #include <QMainWindow>
 #include <memory>
 #include <optional>
 
 class QAction;
+class QActionGroup;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -77,6 +79,10 @@ public:
     void saveLayout() const;
     bool restoreLayout();
     void resetLayout();
+    // Light or dark, for the whole app; kept in QSettings (window/theme).
+    void setTheme(Theme theme);
+    // Every keyboard shortcut of the window and what it does, for Help > Keyboard shortcuts.
+    QList<QPair<QString, QString>> shortcuts() const;
     QString studyFile() const { return m_studyFile; } // "" when not known
     QString storageUrl() const { return m_storageUrl; }
 
@@ -91,6 +97,7 @@ private:
     void onStudiesListed(const QStringList& names);
     void updateParallelLayout(const StudyRecord& study);
     void updateFilterStatus();
+    void showShortcuts();
     void onCounts(const TrialCounts& counts);
     void onProblem(const QString& message);
     void updateStatus();
@@ -110,6 +117,9 @@ private:
     ObjectiveView* m_objective = nullptr;
     std::unique_ptr<StudyWatcher> m_watcher;
     QMenu* m_viewMenu = nullptr;
+    QMenu* m_goMenu = nullptr;
+    QActionGroup* m_themeActions = nullptr;
+    QAction* m_filterAction = nullptr;
     QLineEdit* m_filterEdit = nullptr;
     QLabel* m_filterStatus = nullptr;
     QString m_filterError;

@@ -399,9 +399,10 @@ QImage ParallelCoordinates::drawLines(const std::vector<std::size_t>& rows, doub
         std::vector<QRgb> colours(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const double t = colorPosition(rows[i]);
-            colours[i] = std::isnan(t)
-                             ? qRgb(150, 150, 150)
-                             : viridis((std::floor(t * kColorBins) + 0.5) / kColorBins).rgb();
+            colours[i] =
+                std::isnan(t)
+                    ? qRgb(150, 150, 150)
+                    : objectiveColour((std::floor(t * kColorBins) + 0.5) / kColorBins).rgb();
         }
         density.addBands(int(axes - 1), [&](int band, const LineDensity::Emit& emit) {
             const std::size_t left = m_order[std::size_t(band)],
@@ -563,12 +564,13 @@ void ParallelCoordinates::drawLegend(QPainter& p) const {
     const QRectF bar(rightX - 6 - barWidth, y - 5, barWidth, 10);
     QLinearGradient gradient(bar.topLeft(), bar.topRight());
     for (int i = 0; i <= 8; ++i)
-        gradient.setColorAt(i / 8.0, viridis(i / 8.0));
+        gradient.setColorAt(i / 8.0, objectiveColour(i / 8.0));
     p.fillRect(bar, gradient);
     p.setPen(palette().color(QPalette::WindowText));
     p.drawText(QPointF(rightX, y + fm.ascent() / 2 - 1), right);
-    const QString title = tr("colour: %1").arg(QString::fromStdString(dim.name)) +
-                          (dim.objective ? tr(" (dark = best)") : QString());
+    const QString title =
+        tr("colour: %1").arg(QString::fromStdString(dim.name)) +
+        (dim.objective ? QStringLiteral(" (%1)").arg(objectiveColourNote()) : QString());
     const double leftX = bar.left() - 6 - fm.horizontalAdvance(left);
     p.drawText(QPointF(leftX, y + fm.ascent() / 2 - 1), left);
     p.drawText(QPointF(leftX - 12 - fm.horizontalAdvance(title), y + fm.ascent() / 2 - 1), title);
@@ -635,6 +637,12 @@ void ParallelCoordinates::paintEvent(QPaintEvent*) {
         p.setBrush(QColor(255, 140, 0, 60));
         p.drawRect(QRectF(x - 7, std::min(y0, y1), 14, std::abs(y1 - y0)));
     }
+}
+
+void ParallelCoordinates::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        scheduleRebuild(); // the lines' colours follow the theme
 }
 
 void ParallelCoordinates::resizeEvent(QResizeEvent* event) {

@@ -205,6 +205,12 @@ bool ScatterView::eventFilter(QObject* watched, QEvent* event) {
     return QWidget::eventFilter(watched, event);
 }
 
+void ScatterView::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        scheduleRebuild(); // the points' colours follow the theme
+}
+
 void ScatterView::scheduleRebuild() {
     if (!m_rebuildTimer->isActive())
         m_rebuildTimer->start();
@@ -301,7 +307,8 @@ void ScatterView::rebuild() {
             continue;
         QCPGraph* g = m_plot->addGraph();
         g->setLineStyle(QCPGraph::lsNone);
-        QColor c = b == kColorBins ? QColor(150, 150, 150) : viridis((b + 0.5) / kColorBins);
+        QColor c =
+            b == kColorBins ? QColor(150, 150, 150) : objectiveColour((b + 0.5) / kColorBins);
         if (!m_selection->isEmpty())
             c.setAlpha(70); // the selection stands out
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, c, c, size));

@@ -51,6 +51,9 @@ public:
     QCustomPlot* plot() const { return m_plot; }
     std::optional<std::size_t> rowNear(const QPointF& pixel) const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void scheduleRebuild();
     void rebuild();

@@ -1,5 +1,7 @@
 #include "widgets/trial_table_model.h"
 
+#include "widgets/theme.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QFont>
@@ -10,34 +12,38 @@ namespace ps {
 
 namespace {
 
+// Tints of the state's colour behind the state cell and the colour itself for its text: pale
+// tints under dark text on a light base, deep ones under light text on a dark base.
 QColor stateBackground(TrialState state) {
+    const bool dark = darkPalette();
     switch (state) {
     case TrialState::Waiting:
         return {};
     case TrialState::Running:
-        return QColor(0xd3, 0xe4, 0xfa);
+        return dark ? QColor(0x1f, 0x3a, 0x5f) : QColor(0xd3, 0xe4, 0xfa);
     case TrialState::Complete:
-        return QColor(0xd3, 0xef, 0xd3);
+        return dark ? QColor(0x1f, 0x48, 0x2a) : QColor(0xd3, 0xef, 0xd3);
     case TrialState::Pruned:
-        return QColor(0xe2, 0xe2, 0xe2);
+        return dark ? QColor(0x3a, 0x3a, 0x3a) : QColor(0xe2, 0xe2, 0xe2);
     case TrialState::Fail:
-        return QColor(0xf7, 0xcf, 0xcf);
+        return dark ? QColor(0x5c, 0x22, 0x22) : QColor(0xf7, 0xcf, 0xcf);
     }
     return {};
 }
 
 QColor stateForeground(TrialState state) {
+    const bool dark = darkPalette();
     switch (state) {
     case TrialState::Waiting:
-        return QColor(0x60, 0x60, 0x60);
+        return dark ? QColor(0xa8, 0xa8, 0xa8) : QColor(0x60, 0x60, 0x60);
     case TrialState::Running:
-        return QColor(0x1a, 0x4a, 0x8a);
+        return dark ? QColor(0x9c, 0xc4, 0xff) : QColor(0x1a, 0x4a, 0x8a);
     case TrialState::Complete:
-        return QColor(0x1b, 0x66, 0x1b);
+        return dark ? QColor(0x9f, 0xe0, 0x9f) : QColor(0x1b, 0x66, 0x1b);
     case TrialState::Pruned:
-        return QColor(0x55, 0x55, 0x55);
+        return dark ? QColor(0xb8, 0xb8, 0xb8) : QColor(0x55, 0x55, 0x55);
     case TrialState::Fail:
-        return QColor(0x9c, 0x16, 0x16);
+        return dark ? QColor(0xff, 0xa0, 0xa0) : QColor(0x9c, 0x16, 0x16);
     }
     return {};
 }

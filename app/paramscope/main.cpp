@@ -1,10 +1,12 @@
 // paramscope: the desktop app. Wiring only; the window lives in ps_widgets.
 
 #include "widgets/main_window.h"
+#include "widgets/theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
+#include <QSettings>
 #include <cstdio>
 #include <memory>
 #include <string_view>
@@ -44,8 +46,13 @@ int main(int argc, char* argv[]) {
                                    QStringLiteral("In a database holding several studies, the "
                                                   "one to open (default: the first)."),
                                    QStringLiteral("name"));
+    const QCommandLineOption theme(QStringLiteral("theme"),
+                                   QStringLiteral("light or dark (default: as last chosen in "
+                                                  "View > Theme)."),
+                                   QStringLiteral("theme"));
     parser.addOption(run);
     parser.addOption(study);
+    parser.addOption(theme);
     parser.addPositionalArgument(QStringLiteral("study"),
                                  QStringLiteral("A study file (.yaml) or a study database (.db)."),
                                  QStringLiteral("[STUDY.yaml|STUDY.db]"));
@@ -61,6 +68,17 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "paramscope: --run needs a study file; see --help\n");
         return 2;
     }
+
+    QString themeText = QSettings().value(QStringLiteral("window/theme")).toString();
+    if (parser.isSet(theme)) {
+        themeText = parser.value(theme);
+        if (!ps::themeFromName(themeText)) {
+            std::fprintf(stderr, "paramscope: --theme is light or dark, not '%s'\n",
+                         qPrintable(themeText));
+            return 2;
+        }
+    }
+    ps::applyTheme(ps::themeFromName(themeText).value_or(ps::Theme::Light));
 
     ps::MainWindow window;
     window.restoreLayout(); // the docks as the user left them
