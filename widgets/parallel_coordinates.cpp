@@ -1,6 +1,9 @@
 #include "widgets/parallel_coordinates.h"
 
+#include "core/explore/category_jitter.h"
+#include "core/explore/variance_explained.h"
 #include "widgets/color_maps.h"
+#include "widgets/dimension_labels.h"
 #include "widgets/line_density.h"
 #include "widgets/trial_selection.h"
 
@@ -24,42 +27,6 @@ constexpr int kColorBins = 64;
 constexpr double kAxisGrab = 8;     // pixels either side of an axis that start a brush
 constexpr double kTitleHeight = 34; // above the plot: axis titles, where axes are dragged
 constexpr double kBottomMargin = 26;
-
-// Up to about `count` round values covering [low, high].
-std::vector<double> niceTicks(double low, double high, int count) {
-    std::vector<double> ticks;
-    if (!(high > low))
-        return {low};
-    const double raw = (high - low) / std::max(1, count);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    double step = magnitude;
-    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-        if (m * magnitude >= raw) {
-            step = m * magnitude;
-            break;
-        }
-    for (double v = std::ceil(low / step) * step; v <= high + step * 1e-9; v += step)
-        ticks.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
-    return ticks;
-}
-
-QString numberText(double v) {
-    return QString::number(v, 'g', 4);
-}
-
-// A category as its axis shows it: numbers to 4 significant digits (a learning rate of
-// 0.000244140625 reads 0.0002441), anything else as its text.
-QString categoryText(const Dimension& dim, std::size_t category) {
-    if (category < dim.categories.size() && dim.categories[category].is_number())
-        return numberText(dim.categories[category].get<double>());
-    return QString::fromStdString(dim.label(category));
-}
-
-// A fixed offset in [-0.5, 0.5) per trial: lines through a category spread over part of its
-// band instead of all meeting in one point, so how many pass shows.
-double jitterOf(std::size_t row) {
-    return double((row * 2654435761u) % 1024u) / 1024.0 - 0.5;
-}
 
 } // namespace
 
@@ -159,79 +126,11 @@ void ParallelCoordinates::moveAxis(std::size_t from, std::size_t to) {
 }
 
 void ParallelCoordinates::orderByImportance(const std::map<std::string, double>& importance) {
-    std::vector<std::size_t> params, objectives;
+    std::vector<std::size_t> order = parametersByImportance(m_columns, importance);
     for (std::size_t d : m_order)
-        (m_columns.dimension(d).objective ? objectives : params).push_back(d);
-    const auto score = [&](std::size_t d) {
-        const auto it = importance.find(m_columns.dimension(d).name);
-        return it == importance.end() || !std::isfinite(it->second) ? -1.0 : it->second;
-    };
-    std::stable_sort(params.begin(), params.end(),
-                     [&](std::size_t a, std::size_t b) { return score(a) > score(b); });
-    params.insert(params.end(), objectives.begin(), objectives.end());
-    setAxisOrder(std::move(params));
-}
-
-std::map<std::string, double> ParallelCoordinates::correlationImportance() const {
-    std::map<std::string, double> out;
-    std::size_t objective = m_columns.dimensions();
-    for (std::size_t d = 0; d < m_columns.dimensions() && objective == m_columns.dimensions(); ++d)
         if (m_columns.dimension(d).objective)
-            objective = d;
-    if (objective == m_columns.dimensions())
-        return out;
-    // complete trials with a finite objective
-    std::vector<std::size_t> rows;
-    for (std::size_t r = 0; r < m_columns.rows(); ++r)
-        if (m_columns.state(r) == TrialState::Complete &&
-            std::isfinite(m_columns.value(r, objective)))
-            rows.push_back(r);
-    for (std::size_t d = 0; d < m_columns.dimensions(); ++d) {
-        const Dimension& dim = m_columns.dimension(d);
-        if (dim.objective)
-            continue;
-        // eta^2, the share of the objective's variance explained by the parameter's groups:
-        // its categories, or 8 quantile bins of its values. Unlike a rank correlation it sees
-        // a U-shaped effect (a learning rate with an optimum inside its range).
-        std::vector<std::pair<double, double>> xy; // parameter value, objective
-        for (std::size_t r : rows)
-            if (const double v = m_columns.value(r, d); std::isfinite(v))
-                xy.emplace_back(v, m_columns.value(r, objective));
-        if (xy.size() < 4)
-            continue;
-        std::sort(xy.begin(), xy.end());
-        std::vector<int> group(xy.size());
-        constexpr std::size_t kBins = 8;
-        for (std::size_t i = 0; i < xy.size(); ++i) {
-            if (dim.scale == AxisScale::Categorical) {
-                group[i] = int(xy[i].first);
-                continue;
-            }
-            std::size_t first = i; // equal values share the bin of the first of them
-            while (first > 0 && xy[first - 1].first == xy[i].first)
-                --first;
-            group[i] = int(first * kBins / xy.size());
-        }
-        double mean = 0;
-        for (const auto& p : xy)
-            mean += p.second;
-        mean /= double(xy.size());
-        std::map<int, std::pair<double, int>> sums; // group -> (sum, count)
-        double total = 0;
-        for (std::size_t i = 0; i < xy.size(); ++i) {
-            sums[group[i]].first += xy[i].second;
-            ++sums[group[i]].second;
-            total += (xy[i].second - mean) * (xy[i].second - mean);
-        }
-        double between = 0;
-        for (const auto& [g, sc] : sums) {
-            const double m = sc.first / sc.second;
-            between += sc.second * (m - mean) * (m - mean);
-        }
-        if (total > 0)
-            out[dim.name] = between / total;
-    }
-    return out;
+            order.push_back(d); // objectives stay at the right end, in their current order
+    setAxisOrder(std::move(order));
 }
 
 void ParallelCoordinates::setColorDimension(std::size_t dimension) {
@@ -380,7 +279,7 @@ double ParallelCoordinates::drawnPosition(std::size_t row, std::size_t d) const 
     const Dimension& dim = m_columns.dimension(d);
     if (dim.scale != AxisScale::Categorical || std::isnan(t))
         return t;
-    return t + jitterOf(row) * 0.5 / double(std::max<std::size_t>(1, dim.categories.size()));
+    return t + categoryJitter(row) / double(std::max<std::size_t>(1, dim.categories.size()));
 }
 
 QImage ParallelCoordinates::drawLines(const std::vector<std::size_t>& rows, double gain) const {
@@ -491,36 +390,16 @@ void ParallelCoordinates::drawAxes(QPainter& p) const {
             p.drawText(QRectF(x - spacing / 2, kTitleHeight - 14, spacing, 14),
                        Qt::AlignHCenter | Qt::AlignTop, scale);
         // ticks and labels
-        std::vector<std::pair<double, QString>> ticks; // position t, label
-        if (dim.scale == AxisScale::Categorical) {
-            const std::size_t k = dim.categories.size();
+        std::vector<std::pair<double, QString>> ticks =
+            dimensionTicks(dim, std::min(6, std::max(2, int(r.height() / (fm.height() * 2.5)))));
+        if (dim.scale == AxisScale::Categorical) { // as many as fit
+            const std::size_t k = ticks.size();
             const std::size_t every = std::max<std::size_t>(
                 1, std::size_t(std::ceil(double(k) * fm.height() / std::max(1.0, r.height()))));
+            std::vector<std::pair<double, QString>> kept;
             for (std::size_t c = 0; c < k; c += every)
-                ticks.emplace_back((double(c) + 0.5) / double(k), categoryText(dim, c));
-        } else if (dim.hasRange && dim.max > dim.min) {
-            if (dim.scale == AxisScale::Log) {
-                const double lo = std::floor(std::log10(dim.min)),
-                             hi = std::ceil(std::log10(dim.max));
-                const double stride = std::max(1.0, std::ceil((hi - lo) / 6));
-                for (double e = lo; e <= hi; e += stride) {
-                    const double v = std::pow(10.0, e);
-                    if (v >= dim.min * (1 - 1e-9) && v <= dim.max * (1 + 1e-9))
-                        ticks.emplace_back((std::log(v) - std::log(dim.min)) /
-                                               (std::log(dim.max) - std::log(dim.min)),
-                                           numberText(v));
-                }
-                if (ticks.size() < 2) {
-                    ticks.emplace_back(0.0, numberText(dim.min));
-                    ticks.emplace_back(1.0, numberText(dim.max));
-                }
-            } else {
-                const int count = std::max(2, int(r.height() / (fm.height() * 2.5)));
-                for (double v : niceTicks(dim.min, dim.max, std::min(count, 6)))
-                    ticks.emplace_back((v - dim.min) / (dim.max - dim.min), numberText(v));
-            }
-        } else if (dim.hasRange) {
-            ticks.emplace_back(0.5, numberText(dim.min));
+                kept.push_back(ticks[c]);
+            ticks = std::move(kept);
         }
         p.setPen(text);
         QColor labelBackground = pal.color(QPalette::Base); // keeps labels readable over lines
@@ -770,7 +649,7 @@ void ParallelCoordinates::contextMenuEvent(QContextMenuEvent* event) {
         connect(a, &QAction::triggered, this, [this, d] { setColorDimension(d); });
     }
     menu.addAction(tr("Order axes by importance (variance explained)"), this,
-                   [this] { orderByImportance(correlationImportance()); });
+                   [this] { orderByImportance(varianceExplained(m_columns)); });
     menu.addAction(tr("Reset axis order"), this, [this] {
         std::vector<std::size_t> order(m_columns.dimensions());
         std::iota(order.begin(), order.end(), std::size_t{0});
@@ -818,26 +697,11 @@ std::optional<std::size_t> ParallelCoordinates::rowNear(const QPointF& pos) cons
     return best;
 }
 
-QString ParallelCoordinates::trialText(std::size_t row) const {
-    QString text = tr("Trial #%1 (%2)")
-                       .arg(m_columns.trialNumber(row))
-                       .arg(QString::fromUtf8(toText(m_columns.state(row)).data()));
-    for (std::size_t d = 0; d < m_columns.dimensions(); ++d) {
-        const Dimension& dim = m_columns.dimension(d);
-        const double v = m_columns.value(row, d);
-        QString shown = std::isnan(v)                         ? QStringLiteral("–")
-                        : dim.scale == AxisScale::Categorical ? categoryText(dim, std::size_t(v))
-                                                              : numberText(v);
-        text += QStringLiteral("\n%1: %2").arg(QString::fromStdString(dim.name), shown);
-    }
-    return text;
-}
-
 bool ParallelCoordinates::event(QEvent* event) {
     if (event->type() == QEvent::ToolTip) {
         auto* help = static_cast<QHelpEvent*>(event);
         if (const auto row = rowNear(help->pos()))
-            QToolTip::showText(help->globalPos(), trialText(*row), this);
+            QToolTip::showText(help->globalPos(), trialText(m_columns, *row), this);
         else
             QToolTip::hideText();
         return true;

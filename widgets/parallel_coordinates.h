@@ -48,13 +48,8 @@ public:
     void setAxisOrder(std::vector<std::size_t> order);
     void moveAxis(std::size_t from, std::size_t to); // positions in axisOrder()
     // Parameters by decreasing importance (name -> score; missing names last), objectives kept
-    // at the right end.
+    // at the right end. The context menu orders by varianceExplained (core/explore).
     void orderByImportance(const std::map<std::string, double>& importance);
-    // The share of the first objective's variance (eta^2) that each parameter's categories, or
-    // 8 quantile bins of its values, explain over complete trials: the importance the context
-    // menu orders by. Sees non-monotone effects; interactions are the importance analysis's.
-    std::map<std::string, double> correlationImportance() const;
-
     void setColorDimension(std::size_t dimension);
     std::size_t colorDimension() const { return m_colorDim; }
 
@@ -105,7 +100,6 @@ private:
     void drawAxes(QPainter& p) const;
     QRectF plotRect() const;
     int axisAt(const QPointF& pos, double tolerance) const; // position in m_order, or -1
-    QString trialText(std::size_t row) const;
     // Where a row's colour comes from on the colour scale, in [0, 1] (NaN: missing).
     double colorPosition(std::size_t row) const;
     void updateColorRange();

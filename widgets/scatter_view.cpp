@@ -1,5 +1,6 @@
 #include "widgets/scatter_view.h"
 
+#include "core/explore/category_jitter.h"
 #include "widgets/color_maps.h"
 #include "widgets/trial_selection.h"
 
@@ -17,11 +18,6 @@ namespace ps {
 namespace {
 
 constexpr int kColorBins = 16;
-
-// Spreads the points of one category over part of its band, as the parallel coordinates do.
-double jitter(std::size_t row) {
-    return double((row * 2654435761u) % 1024u) / 1024.0 - 0.5;
-}
 
 } // namespace
 
@@ -143,7 +139,7 @@ double ScatterView::coordinate(std::size_t row, std::size_t d) const {
     const double v = m_columns.value(row, d);
     if (std::isnan(v) || m_columns.dimension(d).scale != AxisScale::Categorical)
         return v;
-    return v + 0.5 * jitter(row + d * 7919);
+    return v + categoryJitter(row, d);
 }
 
 void ScatterView::selectInRect(const QRectF& rect, bool add) {

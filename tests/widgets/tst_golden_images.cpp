@@ -8,6 +8,7 @@
 #include "widgets/analysis_view.h"
 #include "widgets/history_plot.h"
 #include "widgets/parallel_coordinates.h"
+#include "widgets/scatter_matrix.h"
 #include "widgets/scatter_view.h"
 #include "widgets/trial_selection.h"
 
@@ -127,6 +128,17 @@ private Q_SLOTS:
         view.resize(kSize);
         view.rebuildNow();
         compareWithGolden("scatter", drawn(view));
+    }
+
+    void scatterMatrix() {
+        TrialSelection selection;
+        ScatterMatrix view(&selection);
+        view.setStudyLayout(space(), {{"val_loss", Direction::Minimize}});
+        view.applyTrials(trials());
+        selection.setSelected({5, 6, 7});
+        view.resize(kSize);
+        view.rebuildNow();
+        compareWithGolden("scatter_matrix", drawn(view));
     }
 
     void history() {

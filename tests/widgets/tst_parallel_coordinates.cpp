@@ -4,6 +4,7 @@
 // drag and by importance, and the hovered trial.
 
 #include "../core/test_util.h"
+#include "core/explore/variance_explained.h"
 #include "widgets/history_plot.h"
 #include "widgets/parallel_coordinates.h"
 #include "widgets/trial_selection.h"
@@ -193,7 +194,7 @@ private Q_SLOTS:
         drag(&f.view, {f.view.axisX(2), 20}, {f.view.axisX(0) + 5, 20});
         QCOMPARE(f.view.axisOrder(), (std::vector<std::size_t>{0, 1, 2, 3}));
         // the loss depends on lr only: it is the most important parameter
-        const auto importance = f.view.correlationImportance();
+        const auto importance = varianceExplained(f.view.columns());
         QVERIFY(importance.at("lr") > importance.at("width"));
         f.view.setAxisOrder({2, 1, 0, 3});
         f.view.orderByImportance(importance);
