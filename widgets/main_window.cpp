@@ -7,7 +7,9 @@
 #include "widgets/learning_curves_plot.h"
 #include "widgets/objective_view.h"
 #include "widgets/parallel_coordinates.h"
+#include "widgets/scatter_matrix.h"
 #include "widgets/scatter_view.h"
+#include "widgets/study_editor.h"
 #include "widgets/study_watcher.h"
 #include "widgets/trial_details.h"
 #include "widgets/trial_selection.h"
@@ -90,6 +92,16 @@ void MainWindow::buildActions() {
     m_stopAction->setToolTip(tr("Ask the running study to stop; finished trials are kept"));
     connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopStudy);
 
+    m_newAction = new QAction(style()->standardIcon(QStyle::SP_FileIcon), tr("&New study…"), this);
+    m_newAction->setShortcut(QKeySequence::New);
+    m_newAction->setToolTip(tr("Describe a new study in forms and save it as a study file"));
+    connect(m_newAction, &QAction::triggered, this, &MainWindow::newStudyFromEditor);
+    m_editAction = new QAction(tr("&Edit study…"), this);
+    m_editAction->setShortcut(QKeySequence(tr("Ctrl+E")));
+    m_editAction->setToolTip(tr("Edit the study file's space, sampler, scheduler, objectives "
+                                "and budget in forms"));
+    connect(m_editAction, &QAction::triggered, this, &MainWindow::editStudyInEditor);
+
     auto* quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -97,7 +109,9 @@ void MainWindow::buildActions() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_goMenu = new QMenu(tr("&Go to view"), this);
+    file->addAction(m_newAction);
     file->addAction(m_openAction);
+    file->addAction(m_editAction);
     file->addSeparator();
     file->addAction(m_runAction);
     file->addAction(m_stopAction);
@@ -235,6 +249,7 @@ void MainWindow::buildLayout() {
     m_parallel = new ParallelCoordinates(m_selection, this);
     m_analyses = new AnalysisView(this);
     m_scatter = new ScatterView(m_selection, this);
+    m_matrix = new ScatterMatrix(m_selection, this);
     m_details = new TrialDetails(m_selection, this);
     m_objective = new ObjectiveView(m_selection, this);
 
@@ -270,6 +285,22 @@ void MainWindow::buildLayout() {
     QDockWidget* parallel =
         dock(m_parallel, tr("Parallel coordinates"), QStringLiteral("parallelDock"));
     QDockWidget* scatter = dock(m_scatter, tr("Scatter"), QStringLiteral("scatterDock"));
+    QDockWidget* matrix = dock(m_matrix, tr("Scatter matrix"), QStringLiteral("matrixDock"));
+    // a double-clicked cell of the matrix opens in the single scatter, large
+    connect(
+        m_matrix, &ScatterMatrix::pairActivated, this,
+        [this, scatter](const QString& x, const QString& y) {
+            const auto index = [this](const QString& name) {
+                const long long p = m_scatter->columns().dimensionIndex(name.toStdString(), false);
+                return p >= 0 ? p : m_scatter->columns().dimensionIndex(name.toStdString(), true);
+            };
+            const long long xi = index(x), yi = index(y);
+            if (xi < 0 || yi < 0)
+                return;
+            m_scatter->setAxes(std::size_t(xi), std::size_t(yi));
+            scatter->show();
+            scatter->raise();
+        });
     QDockWidget* details = dock(m_details, tr("Trial details"), QStringLiteral("detailsDock"));
     QDockWidget* objective = dock(m_objective, tr("Objective"), QStringLiteral("objectiveDock"));
     QDockWidget* analyses = dock(m_analyses, tr("Analyses"), QStringLiteral("analysesDock"));
@@ -285,7 +316,8 @@ void MainWindow::buildLayout() {
     history->raise();
     addDockWidget(Qt::BottomDockWidgetArea, parallel);
     tabifyDockWidget(parallel, scatter);
-    tabifyDockWidget(scatter, analyses);
+    tabifyDockWidget(scatter, matrix);
+    tabifyDockWidget(matrix, analyses);
     parallel->raise();
     resizeDocks({table, history}, {620, 780}, Qt::Horizontal);
     resizeDocks({history, parallel}, {520, 380}, Qt::Vertical);
@@ -362,6 +394,7 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
     if (!objectives.empty()) {
         m_parallel->setStudyLayout(space, objectives);
         m_scatter->setStudyLayout(space, objectives);
+        m_matrix->setStudyLayout(space, objectives);
         m_objective->setObjectives(objectives, constraints);
     }
     try {
@@ -391,6 +424,7 @@ void MainWindow::closeStudy() {
     m_curves->clear();
     m_parallel->setStudyLayout({}, {});
     m_scatter->setStudyLayout({}, {});
+    m_matrix->setStudyLayout({}, {});
     m_analyses->clear();
     m_details->clear();
     m_objective->clear();
@@ -414,6 +448,7 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
         m_curves->applyTrials(t);
         m_parallel->applyTrials(t);
         m_scatter->applyTrials(t);
+        m_matrix->applyTrials(t);
         m_details->applyTrials(t);
         m_objective->applyTrials(t);
         if (!m_selection->filter().empty())
@@ -490,6 +525,7 @@ void MainWindow::updateParallelLayout(const StudyRecord& study) {
     m_layoutText = text;
     m_parallel->setStudyLayout(space, objectives);
     m_scatter->setStudyLayout(space, objectives);
+    m_matrix->setStudyLayout(space, objectives);
     m_objective->setObjectives(objectives, readConstraints(study.configText));
     // the trials already shown come back onto the new axes
     std::vector<Trial> trials;
@@ -498,6 +534,7 @@ void MainWindow::updateParallelLayout(const StudyRecord& study) {
         trials.push_back(*m_model->trialAt(row));
     m_parallel->applyTrials(trials);
     m_scatter->applyTrials(trials);
+    m_matrix->applyTrials(trials);
     m_objective->applyTrials(trials);
 }
 
@@ -636,6 +673,7 @@ void MainWindow::updateActions() {
     if (m_runStartedAt > 0 && !starting)
         m_runStartedAt = 0; // it never beat: let the user try again (the log says why)
     m_runAction->setEnabled(!m_studyFile.isEmpty() && !alive && !starting);
+    m_editAction->setEnabled(!m_studyFile.isEmpty());
     m_runAction->setToolTip(m_studyFile.isEmpty()
                                 ? tr("Run needs the study file (.yaml); open that instead")
                                 : tr("Run %1 in the background").arg(m_studyFile));
@@ -652,6 +690,23 @@ void MainWindow::openFromDialog() {
     if (path.isEmpty())
         return;
     if (!openStudy(path))
+        QMessageBox::warning(this, tr("Cannot open study"), m_lastError);
+}
+
+void MainWindow::newStudyFromEditor() {
+    const QString start =
+        m_studyFile.isEmpty() ? QDir::currentPath() : QFileInfo(m_studyFile).absolutePath();
+    const QString path = StudyEditor::newStudy(start, this);
+    if (!path.isEmpty() && !openStudy(path))
+        QMessageBox::warning(this, tr("Cannot open study"), m_lastError);
+}
+
+void MainWindow::editStudyInEditor() {
+    if (m_studyFile.isEmpty())
+        return;
+    const QString path = StudyEditor::editFile(m_studyFile, this);
+    // saved: show what was saved (a study already run keeps its database and its trials)
+    if (!path.isEmpty() && !openStudy(path))
         QMessageBox::warning(this, tr("Cannot open study"), m_lastError);
 }
 

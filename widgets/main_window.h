@@ -28,6 +28,7 @@ class AnalysisView;
 class HistoryPlot;
 class LearningCurvesPlot;
 class ParallelCoordinates;
+class ScatterMatrix;
 class ScatterView;
 class TrialDetails;
 class ObjectiveView;
@@ -65,6 +66,7 @@ public:
     ParallelCoordinates* parallelCoordinates() const { return m_parallel; }
     AnalysisView* analysisView() const { return m_analyses; }
     ScatterView* scatterView() const { return m_scatter; }
+    ScatterMatrix* scatterMatrix() const { return m_matrix; }
     TrialDetails* trialDetails() const { return m_details; }
     ObjectiveView* objectiveView() const { return m_objective; }
 
@@ -91,6 +93,8 @@ private:
     void buildLayout();
     void openFromDialog();
     void runFromAction();
+    void newStudyFromEditor();
+    void editStudyInEditor();
     void closeStudy();
     void watch(const QString& storageUrl, const QString& studyName);
     void onStudyChanged(const StudyRecord& study);
@@ -113,6 +117,7 @@ private:
     ParallelCoordinates* m_parallel = nullptr;
     AnalysisView* m_analyses = nullptr;
     ScatterView* m_scatter = nullptr;
+    ScatterMatrix* m_matrix = nullptr;
     TrialDetails* m_details = nullptr;
     ObjectiveView* m_objective = nullptr;
     std::unique_ptr<StudyWatcher> m_watcher;
@@ -127,6 +132,8 @@ private:
     std::string m_layoutText; // the axes the parallel coordinates were laid out for
 
     QAction* m_openAction = nullptr;
+    QAction* m_newAction = nullptr;
+    QAction* m_editAction = nullptr;
     QAction* m_runAction = nullptr;
     QAction* m_stopAction = nullptr;
     QComboBox* m_studyCombo = nullptr;

@@ -246,7 +246,7 @@ void ScatterMatrix::updateMargins() {
         m_legendWidth = std::clamp(
             std::max({fm.horizontalAdvance(QStringLiteral("≥") + numberText(dim.max)) + 24,
                       fm.horizontalAdvance(QStringLiteral("≤") + numberText(dim.min)) + 24,
-                      fm.horizontalAdvance(tr("dark = best")) + 12}),
+                      fm.horizontalAdvance(objectiveColourNote()) + 12}),
             60.0, 100.0);
     }
 }
@@ -290,7 +290,7 @@ void ScatterMatrix::updateColours() {
                        : m_columns.position(r, m_colourDim);
         if (flip) // the best end is dark, whichever the direction
             t = 1 - t;
-        m_colour[r] = viridis((std::floor(t * kColorBins) + 0.5) / kColorBins).rgb();
+        m_colour[r] = objectiveColour((std::floor(t * kColorBins) + 0.5) / kColorBins).rgb();
     }
 }
 
@@ -643,7 +643,7 @@ void ScatterMatrix::drawLegend(QPainter& p) const {
         return;
     QLinearGradient gradient(bar.topLeft(), bar.bottomLeft());
     for (int i = 0; i <= 8; ++i)
-        gradient.setColorAt(i / 8.0, viridis(i / 8.0));
+        gradient.setColorAt(i / 8.0, objectiveColour(i / 8.0));
     p.fillRect(bar, gradient);
     const bool maximize = dim.direction == Direction::Maximize;
     const bool clipped = std::isfinite(m_colourLow);
@@ -658,7 +658,7 @@ void ScatterMatrix::drawLegend(QPainter& p) const {
                Qt::AlignLeft | Qt::AlignVCenter, maximize ? lowText : highText);
     p.drawText(QRectF(left, bar.bottom() + fm.height() / 2 + 2, room, fm.height()),
                Qt::AlignLeft | Qt::AlignVCenter,
-               fm.elidedText(tr("dark = best"), Qt::ElideRight, room));
+               fm.elidedText(objectiveColourNote(), Qt::ElideRight, room));
 }
 
 void ScatterMatrix::paintEvent(QPaintEvent*) {
@@ -698,6 +698,14 @@ void ScatterMatrix::paintEvent(QPaintEvent*) {
         p.setPen(QPen(QColor(220, 110, 0), 1, Qt::DashLine));
         p.setBrush(QColor(255, 140, 0, 50));
         p.drawRect(band);
+    }
+}
+
+void ScatterMatrix::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) { // colours and text follow the theme
+        m_baseDirty = m_overlayDirty = true;
+        update();
     }
 }
 
