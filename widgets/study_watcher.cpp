@@ -1,9 +1,12 @@
 #include "widgets/study_watcher.h"
 
+#include "core/execution/study_control.h"
+
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 
 namespace ps {
 
@@ -83,6 +86,42 @@ public Q_SLOTS:
         }
     }
 
+    void requestControl(ps::StudyControl wanted) {
+        const QString what = wanted == StudyControl::Pause ? tr("pause") : tr("resume");
+        try {
+            if (!m_storage || m_studyId == 0) {
+                Q_EMIT requestRefused(
+                    tr("cannot %1: the study is not in its storage yet").arg(what));
+                return;
+            }
+            ps::requestControl(*m_storage, m_studyId, wanted);
+            poll();
+        } catch (const std::exception& e) {
+            Q_EMIT requestRefused(tr("cannot %1: %2").arg(what, QString::fromStdString(e.what())));
+        }
+    }
+
+    void requestRetry(qint64 trialNumber) {
+        try {
+            if (!m_storage || m_studyId == 0) {
+                Q_EMIT requestRefused(
+                    tr("cannot retry trial %1: the study is not in its storage yet")
+                        .arg(trialNumber));
+                return;
+            }
+            if (trialNumber < 0 || trialNumber > std::numeric_limits<int>::max()) {
+                Q_EMIT requestRefused(
+                    tr("cannot retry trial %1: there is no such trial").arg(trialNumber));
+                return;
+            }
+            m_storage->enqueueRetry(m_studyId, static_cast<int>(trialNumber));
+            poll();
+        } catch (const std::exception& e) {
+            // The storage's message names the trial and why.
+            Q_EMIT requestRefused(QString::fromStdString(e.what()));
+        }
+    }
+
 Q_SIGNALS:
     void studiesListed(QStringList names);
     void studyChanged(ps::StudyRecord study);
@@ -91,6 +130,7 @@ Q_SIGNALS:
     void countsChanged(ps::TrialCounts counts);
     void analysesChanged(ps::AnalysisList analyses);
     void problemChanged(QString message);
+    void requestRefused(QString message);
 
 private:
     static constexpr int kAnalysisEvery = 8; // 2 s at the default 250 ms
@@ -239,6 +279,7 @@ void StudyWatcher::start(int intervalMs) {
     connect(m_poller, &detail::StudyPoller::countsChanged, this, &StudyWatcher::countsChanged);
     connect(m_poller, &detail::StudyPoller::analysesChanged, this, &StudyWatcher::analysesChanged);
     connect(m_poller, &detail::StudyPoller::problemChanged, this, &StudyWatcher::problemChanged);
+    connect(m_poller, &detail::StudyPoller::requestRefused, this, &StudyWatcher::requestRefused);
     m_thread->start();
 }
 
@@ -246,6 +287,27 @@ void StudyWatcher::requestStop() {
     if (m_poller)
         QMetaObject::invokeMethod(m_poller, &detail::StudyPoller::requestStop,
                                   Qt::QueuedConnection);
+}
+
+void StudyWatcher::requestPause() {
+    if (m_poller)
+        QMetaObject::invokeMethod(
+            m_poller, [p = m_poller] { p->requestControl(StudyControl::Pause); },
+            Qt::QueuedConnection);
+}
+
+void StudyWatcher::requestResume() {
+    if (m_poller)
+        QMetaObject::invokeMethod(
+            m_poller, [p = m_poller] { p->requestControl(StudyControl::Run); },
+            Qt::QueuedConnection);
+}
+
+void StudyWatcher::requestRetry(qint64 trialNumber) {
+    if (m_poller)
+        QMetaObject::invokeMethod(
+            m_poller, [p = m_poller, trialNumber] { p->requestRetry(trialNumber); },
+            Qt::QueuedConnection);
 }
 
 void StudyWatcher::pollNow() {

@@ -47,6 +47,15 @@ public:
 public Q_SLOTS:
     // Asks the study's orchestrator to stop (StudyControl::Stop), from the watcher thread.
     void requestStop();
+    // Pause (no new trial starts, running ones finish) and resume a running study, from the
+    // watcher thread; a request the study's state refuses (not running, paused already, not
+    // paused) comes back as requestRefused.
+    void requestPause();
+    void requestResume();
+    // Runs FAIL trial `trialNumber` again as a new trial with the same parameters
+    // (Storage::enqueueRetry), from the watcher thread; any other trial, or one whose retry is
+    // waiting or running already, comes back as requestRefused.
+    void requestRetry(qint64 trialNumber);
     // Polls now rather than at the next tick; for after a change this process made.
     void pollNow();
 
@@ -66,6 +75,9 @@ Q_SIGNALS:
     // What keeps the watcher from reading (no database yet, no such study, a storage error);
     // an empty message once it reads again.
     void problemChanged(QString message);
+    // Why a pause, resume or retry was not done, naming the study or the trial. Apart from
+    // problemChanged, which the next good poll clears, so a refusal would vanish at once.
+    void requestRefused(QString message);
 
 private:
     QString m_storageUrl, m_studyName;

@@ -1,4 +1,5 @@
-// paramscope-cli: ParamScope without a window. run / status / export / analyze.
+// paramscope-cli: ParamScope without a window. run / status / control / retry / export /
+// analyze.
 
 #include "app/cli/commands.h"
 
@@ -13,6 +14,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run STUDY.yaml       run (or resume) the study the file describes\n"
     "  status DB            the trials of the studies in a storage file, as a table\n"
+    "  control DB ACTION    pause, resume or stop a running study\n"
+    "  retry DB NUMBER      run a failed trial again, with the same parameters\n"
     "  export DB --out DIR  the plots (PNG/SVG) and data (CSV) of a study\n"
     "  analyze DB KIND ...  an analysis of a study (importance, LIME, landscapes, ...)\n\n"
     "'paramscope-cli <command> --help' describes each command.\n";
@@ -37,6 +40,10 @@ int main(int argc, char** argv) {
         return ps::cli::runCommand(argc - 1, argv + 1);
     if (cmd == "status")
         return ps::cli::statusCommand(argc - 1, argv + 1);
+    if (cmd == "control")
+        return ps::cli::controlCommand(argc - 1, argv + 1);
+    if (cmd == "retry")
+        return ps::cli::retryCommand(argc - 1, argv + 1);
     if (cmd == "analyze")
         return ps::cli::analyzeCommand(argc - 1, argv + 1);
     if (cmd == "export")

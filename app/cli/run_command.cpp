@@ -30,18 +30,23 @@ constexpr const char* kRunUsage =
     "(budget.parallel of them) and writes every trial to the study's storage (by default\n"
     "an SQLite file beside the study file). Running it again resumes the study: finished\n"
     "trials are kept and only the rest run. Ctrl-C stops cleanly: running trials go back\n"
-    "to waiting. A Stop from the desktop app stops it the same way.\n\n"
+    "to waiting. A Stop from the desktop app or 'paramscope-cli control' stops it the same\n"
+    "way; a Pause holds new trials until it is resumed. Retries of failed trials\n"
+    "('paramscope-cli retry') run first, even when the budget is used up.\n\n"
     "  --quiet   no progress bar\n";
 
 void printProgress(const RunProgress& p, const std::string& metric, bool tty, bool final) {
     static int lastFinished = -1;
+    static bool lastPaused = false;
     static double lastPrint = -1e9;
     const int done = p.counts.finished();
-    if (!tty && !final && done == lastFinished && p.elapsedSeconds - lastPrint < 10)
+    if (!tty && !final && done == lastFinished && p.paused == lastPaused &&
+        p.elapsedSeconds - lastPrint < 10)
         return;
     if (!tty && !final && p.elapsedSeconds - lastPrint < 2 && done != p.planned)
         return;
     lastFinished = done;
+    lastPaused = p.paused;
     lastPrint = p.elapsedSeconds;
     const int width = 30;
     const int filled = p.planned > 0 ? std::min(width, width * done / p.planned) : 0;
@@ -51,9 +56,10 @@ void printProgress(const RunProgress& p, const std::string& metric, bool tty, bo
     if (p.best)
         std::snprintf(best, sizeof best, "best %s %.5g (#%d)", metric.c_str(), *p.best,
                       p.bestNumber);
-    std::fprintf(stderr, "%s[%s] %d/%d done, %d running, %d failed, %s, %.0fs%s",
+    std::fprintf(stderr, "%s[%s] %d/%d done, %d running, %d failed, %s, %.0fs%s%s",
                  tty ? "\r\033[K" : "", bar.c_str(), done, p.planned, p.counts.running,
-                 p.counts.fail, best, p.elapsedSeconds, tty && !final ? "" : "\n");
+                 p.counts.fail, best, p.elapsedSeconds, p.paused ? ", paused" : "",
+                 tty && !final ? "" : "\n");
     std::fflush(stderr);
 }
 

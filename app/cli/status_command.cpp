@@ -62,12 +62,13 @@ int statusCommand(int argc, char** argv) {
             const auto trials = storage->trials(study.id);
             const auto c = storage->counts(study.id);
             std::printf("study %s (%s %s): %d/%d finished - %d complete, %d pruned, %d failed, "
-                        "%d running, %d waiting%s\n",
+                        "%d running, %d waiting%s%s\n",
                         study.name.c_str(), std::string(toText(study.direction)).c_str(),
                         study.objectiveMetric.c_str(), c.finished(), study.plannedTrials,
                         c.complete, c.pruned, c.fail, c.running, c.waiting,
                         study.orchestrator.empty() ? ""
-                                                   : (", run by " + study.orchestrator).c_str());
+                                                   : (", run by " + study.orchestrator).c_str(),
+                        study.control == StudyControl::Pause ? ", paused" : "");
             std::vector<std::string> names;
             for (const auto& t : trials)
                 for (const auto& [k, v] : t.params.items())
@@ -98,7 +99,9 @@ int statusCommand(int argc, char** argv) {
                 const double secs = t.finishedAt > 0 && t.startedAt > 0 ? t.finishedAt - t.startedAt
                                     : t.startedAt > 0                   ? nowSeconds() - t.startedAt
                                                                         : NAN;
-                std::printf("  %8.2f  %s%s%s\n", secs, t.worker.c_str(),
+                const std::string retry =
+                    t.retryOf ? "  retry of #" + std::to_string(*t.retryOf) : std::string();
+                std::printf("  %8.2f  %s%s%s%s\n", secs, t.worker.c_str(), retry.c_str(),
                             t.failReason.empty() ? "" : "  ", t.failReason.c_str());
             }
         }

@@ -1,6 +1,7 @@
 #include "core/execution/orchestrator.h"
 
 #include "core/execution/deepening.h"
+#include "core/execution/study_control.h"
 #include "core/execution/worker_loop.h"
 #include "core/sampling/sample_allowed.h"
 
@@ -103,11 +104,14 @@ void Orchestrator::recoverOrphans(const std::vector<std::string>& deadWorkers, b
     }
 }
 
-RunProgress Orchestrator::progress(double elapsed) const {
+RunProgress Orchestrator::progress(double elapsed, bool paused) const {
     RunProgress p;
     p.planned = m_config.budget.trials;
+    p.paused = paused;
     p.elapsedSeconds = elapsed;
     for (const auto& t : m_trials) {
+        if (t.retryOf)
+            ++p.planned;
         switch (t.state) {
         case TrialState::Waiting:
             ++p.counts.waiting;
@@ -173,6 +177,36 @@ Json Orchestrator::suggest(int number) {
     return sampleAllowed(m_fallback, m_config.space, history, number, m_config.sampler.seed);
 }
 
+std::optional<StudyControl> Orchestrator::readControl() {
+    const auto rec = m_storage.study(m_studyId);
+    return rec ? std::optional(rec->control) : std::nullopt;
+}
+
+namespace {
+
+// Where the budget stands: retries are extra trials a person asked for, so they neither use
+// up the budget nor let the study end while one of them is still to run.
+struct BudgetCounts {
+    int planned = 0, plannedFinished = 0, openRetries = 0;
+    int outstanding = 0; // WAITING or RUNNING, retries included
+};
+
+BudgetCounts budgetCounts(const std::vector<Trial>& trials) {
+    BudgetCounts b;
+    for (const auto& t : trials) {
+        b.outstanding += isFinished(t.state) ? 0 : 1;
+        if (t.retryOf) {
+            b.openRetries += isFinished(t.state) ? 0 : 1;
+        } else {
+            ++b.planned;
+            b.plannedFinished += isFinished(t.state) ? 1 : 0;
+        }
+    }
+    return b;
+}
+
+} // namespace
+
 RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallback& onProgress) {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
@@ -180,8 +214,7 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
 
     m_studyId = ensureStudy(m_storage, m_config);
     if (auto rec = m_storage.study(m_studyId);
-        rec && !rec->orchestrator.empty() && rec->orchestrator != processName() &&
-        !isDeadLocalProcess(rec->orchestrator) && nowSeconds() - rec->orchestratorHeartbeat < 10)
+        rec && rec->orchestrator != processName() && orchestratorAlive(*rec))
         throw std::runtime_error("study '" + m_config.name + "' is being run by " +
                                  rec->orchestrator + " already");
     m_storage.setControl(m_studyId, StudyControl::Run);
@@ -204,6 +237,29 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
     auto lastBeat = Clock::now() - std::chrono::hours(1);
     auto lastProgress = lastBeat, lastStaleCheck = Clock::now();
     double idle = 0.001;
+    // The budget's timeout counts only time the study was not paused: it bounds the time
+    // spent exploring, and a person who pauses a study (to free the machine, say) should
+    // not find it timed out when they resume it. Running trials still finish while paused.
+    bool paused = false;
+    double pausedSeconds = 0;
+    auto pausedSince = Clock::now();
+    auto follow = [&](StudyControl control) {
+        const bool nowPaused = control == StudyControl::Pause;
+        if (nowPaused && !paused) {
+            pausedSince = Clock::now();
+            m_storage.appendLog(m_studyId, "info",
+                                "paused: no new trial starts until the study is resumed");
+        } else if (!nowPaused && paused) {
+            pausedSeconds += std::chrono::duration<double>(Clock::now() - pausedSince).count();
+            m_storage.appendLog(m_studyId, "info", "resumed");
+        }
+        paused = nowPaused;
+    };
+    auto budgetElapsed = [&] {
+        const double pausedNow =
+            paused ? std::chrono::duration<double>(Clock::now() - pausedSince).count() : 0;
+        return elapsed() - pausedSeconds - pausedNow;
+    };
     for (;;) {
         if (interrupt.load()) {
             end = RunEnd::Interrupted;
@@ -214,14 +270,16 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
         // Workers end by themselves when they read a Stop, so their ending is a cue to look.
         if (now - lastBeat > std::chrono::seconds(1) || !dead.empty()) {
             lastBeat = now;
-            auto rec = m_storage.study(m_studyId);
-            if (!rec || rec->control == StudyControl::Stop) {
+            const auto control = readControl();
+            if (!control || *control == StudyControl::Stop) {
                 end = RunEnd::Stopped;
                 break;
             }
-            m_storage.setOrchestrator(m_studyId, processName());
+            follow(*control);
+            m_storage.setOrchestrator(m_studyId, processName()); // beats while paused too
         }
-        if (m_config.budget.timeoutSeconds > 0 && elapsed() > m_config.budget.timeoutSeconds) {
+        if (m_config.budget.timeoutSeconds > 0 &&
+            budgetElapsed() > m_config.budget.timeoutSeconds) {
             end = RunEnd::TimedOut;
             break;
         }
@@ -233,8 +291,24 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
             recoverOrphans(dead, staleCheck);
             refreshTrials();
         }
-        const RunProgress p = progress(elapsed());
-        if (p.counts.finished() >= m_config.budget.trials) {
+        const BudgetCounts budget = budgetCounts(m_trials);
+        const bool budgetDone =
+            budget.plannedFinished >= m_config.budget.trials && budget.openRetries == 0;
+        int toCreate =
+            std::min(m_config.budget.trials - budget.planned, outstanding - budget.outstanding);
+        // Whether to end or to sample is decided on the control as it is now, not as of the
+        // last beat: a Pause must hold from the moment it is written, and a paused study is
+        // not finished (its running trials may still be judged, retries may be asked for).
+        if (budgetDone || toCreate > 0) {
+            const auto control = readControl();
+            if (!control || *control == StudyControl::Stop) {
+                end = RunEnd::Stopped;
+                break;
+            }
+            follow(*control);
+        }
+        const RunProgress p = progress(elapsed(), paused);
+        if (budgetDone && !paused) {
             lastProgress = Clock::time_point{};
             if (onProgress)
                 onProgress(p);
@@ -243,8 +317,8 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
         if (executor->liveWorkers() == 0)
             throw std::runtime_error("every worker of study '" + m_config.name +
                                      "' ended and none could be restarted; see the worker log");
-        int toCreate = std::min(m_config.budget.trials - p.counts.total(),
-                                outstanding - p.counts.waiting - p.counts.running);
+        if (paused)
+            toCreate = 0;
         for (int i = 0; i < toCreate; ++i) {
             const int number = static_cast<int>(m_trials.size());
             m_storage.createTrial(m_studyId, suggest(number), {},
@@ -270,7 +344,7 @@ RunEnd Orchestrator::run(const std::atomic<bool>& interrupt, const ProgressCallb
             m_storage.requeueTrial(t.id, "interrupted; it runs again when the study resumes");
     }
     if (onProgress)
-        onProgress(progress(elapsed()));
+        onProgress(progress(elapsed(), paused));
     m_storage.setOrchestrator(m_studyId, "");
     return end;
 }

@@ -1,8 +1,10 @@
 #pragma once
 // Runs one study: asks the sampler for configurations, writes them as WAITING trials, keeps
 // the executor's workers supplied, hands back the trials of workers that died, and stops on
-// an interrupt, a Stop written to storage, the budget or the timeout. Everything it knows
-// it reads from storage, so a study stopped any way at all resumes where it was.
+// an interrupt, a Stop written to storage, the budget or the timeout. A Pause written to
+// storage holds it: no new trial is sampled or claimed until Run. Retries of failed trials
+// (Storage::enqueueRetry) run before new samples and on top of the budget. Everything it
+// knows it reads from storage, so a study stopped any way at all resumes where it was.
 
 #include "core/execution/executor.h"
 #include "core/sampling/random_sampler.h"
@@ -19,7 +21,8 @@ namespace ps {
 
 struct RunProgress {
     TrialCounts counts;
-    int planned = 0;
+    int planned = 0; // the budget's trials plus the retries asked for
+    bool paused = false;
     std::optional<double> best;
     int bestNumber = -1;
     double elapsedSeconds = 0;
@@ -59,7 +62,9 @@ private:
     void refreshTrials();
     void recoverOrphans(const std::vector<std::string>& deadWorkers, bool checkStale);
     void handBack(const Trial& trial, const std::string& why);
-    RunProgress progress(double elapsed) const;
+    RunProgress progress(double elapsed, bool paused) const;
+    // Reads the study's control; nullopt when the study is gone.
+    std::optional<StudyControl> readControl();
     Json suggest(int number);
 
     StudyConfig m_config;

@@ -33,7 +33,8 @@ struct WorkerStats {
 };
 
 // Runs until `stop` is set or the study's control is Stop. A trial interrupted that way goes
-// back to WAITING, so the next run does it again. Throws StorageError when storage cannot be
+// back to WAITING, so the next run does it again. While the study is paused it claims no
+// trial (the one in hand runs to its end) and waits. Throws StorageError when storage cannot be
 // opened or the study does not exist.
 WorkerStats runWorker(const WorkerOptions& options, const TaskCatalog& catalog,
                       const std::atomic<bool>& stop);

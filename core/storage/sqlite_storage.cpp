@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kTrialColumns =
     "id, study_id, number, state, params, value, values_json, fail_reason, worker, attempts, "
-    "created_at, started_at, finished_at, heartbeat_at, rev, system, resume_step";
+    "created_at, started_at, finished_at, heartbeat_at, rev, system, resume_step, retry_of";
 constexpr const char* kStudyColumns =
     "id, name, study_file, config, objective_metric, direction, planned_trials, control, "
     "orchestrator, orchestrator_heartbeat, created_at";
@@ -125,6 +125,8 @@ Trial readTrial(const Stmt& s) {
     t.rev = s.i64(14);
     t.system = Json::parse(s.text(15));
     t.resumeStep = s.i64(16);
+    if (!s.isNull(17))
+        t.retryOf = static_cast<int>(s.i64(17));
     return t;
 }
 
@@ -137,7 +139,12 @@ StudyRecord readStudy(const Stmt& s) {
     r.objectiveMetric = s.text(4);
     r.direction = s.text(5) == "maximize" ? Direction::Maximize : Direction::Minimize;
     r.plannedTrials = static_cast<int>(s.i64(6));
-    r.control = s.text(7) == "stop" ? StudyControl::Stop : StudyControl::Run;
+    // Lenient: the column's CHECK admits only known values, and a reader must never fail
+    // on a study for its control alone.
+    const std::string control = s.text(7);
+    r.control = control == "stop"    ? StudyControl::Stop
+                : control == "pause" ? StudyControl::Pause
+                                     : StudyControl::Run;
     r.orchestrator = s.text(8);
     r.orchestratorHeartbeat = s.isNull(9) ? 0 : s.real(9);
     r.createdAt = s.real(10);
@@ -235,8 +242,10 @@ SqliteStorage::SqliteStorage(std::string path) : m_path(std::move(path)) {
     try {
         exec("PRAGMA journal_mode=WAL");
         exec("PRAGMA synchronous=NORMAL");
-        exec("PRAGMA foreign_keys=ON");
+        // After the migration: rebuilding a referenced table needs foreign keys off, and the
+        // pragma does nothing inside the migration's transaction.
         migrate();
+        exec("PRAGMA foreign_keys=ON");
     } catch (...) {
         sqlite3_close(m_db);
         m_db = nullptr;
@@ -361,6 +370,39 @@ CREATE TABLE IF NOT EXISTS analyses (
 CREATE INDEX IF NOT EXISTS analyses_by_state ON analyses (study_id, state, id);
 UPDATE meta SET value = '4' WHERE key = 'schema_version';
 )");
+    }
+    if (version < 5) {
+        // Pause, and retries of failed trials. SQLite cannot change a CHECK constraint in
+        // place, so the studies table is rebuilt (SQLite's "other kinds of table schema
+        // changes" procedure; foreign keys are off while migrate() runs).
+        exec(R"(
+CREATE TABLE studies_v5 (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    study_file TEXT NOT NULL DEFAULT '',
+    config TEXT NOT NULL DEFAULT '',
+    objective_metric TEXT NOT NULL DEFAULT '',
+    direction TEXT NOT NULL DEFAULT 'minimize' CHECK (direction IN ('minimize', 'maximize')),
+    planned_trials INTEGER NOT NULL DEFAULT 0,
+    control TEXT NOT NULL DEFAULT 'run' CHECK (control IN ('run', 'pause', 'stop')),
+    orchestrator TEXT NOT NULL DEFAULT '',
+    orchestrator_heartbeat REAL,
+    created_at REAL NOT NULL);
+INSERT INTO studies_v5 (id, name, study_file, config, objective_metric, direction,
+    planned_trials, control, orchestrator, orchestrator_heartbeat, created_at)
+    SELECT id, name, study_file, config, objective_metric, direction, planned_trials, control,
+    orchestrator, orchestrator_heartbeat, created_at FROM studies;
+DROP TABLE studies;
+ALTER TABLE studies_v5 RENAME TO studies;
+ALTER TABLE trials ADD COLUMN retry_of INTEGER;
+UPDATE meta SET value = '5' WHERE key = 'schema_version';
+)");
+        Stmt check(m_db, "PRAGMA foreign_key_check", m_path);
+        if (check.step())
+            throw StorageError(m_path +
+                               ": upgrading the storage to schema version 5 broke a "
+                               "reference from table " +
+                               check.text(0) + "; the store was left unchanged");
     }
     tx.commit();
 }
@@ -493,8 +535,9 @@ std::optional<Trial> SqliteStorage::claimTrial(std::int64_t studyId, const std::
     std::int64_t id = 0;
     {
         Stmt s(m_db,
-               "SELECT id FROM trials WHERE study_id = ? AND state = 'WAITING' "
-               "ORDER BY number LIMIT 1",
+               "SELECT id FROM trials WHERE study_id = ?1 AND state = 'WAITING' AND (SELECT "
+               "control FROM studies WHERE id = ?1) <> 'pause' ORDER BY retry_of IS NULL, number "
+               "LIMIT 1",
                m_path);
         s.bind(1, studyId);
         if (!s.step())
@@ -575,6 +618,56 @@ bool SqliteStorage::finishTrial(std::int64_t trialId, const std::string& worker,
     const bool changed = sqlite3_changes(m_db) == 1;
     tx.commit();
     return changed;
+}
+
+Trial SqliteStorage::enqueueRetry(std::int64_t studyId, int trialNumber) {
+    Transaction tx(*this);
+    const std::string which = "trial " + std::to_string(trialNumber);
+    std::optional<Trial> failed;
+    {
+        Stmt s(m_db,
+               std::string("SELECT ") + kTrialColumns +
+                   " FROM trials WHERE study_id = ? AND number = ?",
+               m_path);
+        s.bind(1, studyId).bind(2, trialNumber);
+        if (s.step())
+            failed = readTrial(s);
+    }
+    if (!failed)
+        throw StorageError(m_path + ": cannot retry " + which + ": the study has no such trial");
+    if (failed->state != TrialState::Fail)
+        throw StorageError(m_path + ": cannot retry " + which + ": it is " +
+                           std::string(toText(failed->state)) +
+                           ", and only FAIL trials are retried");
+    {
+        Stmt s(m_db,
+               "SELECT number, state FROM trials WHERE study_id = ? AND retry_of = ? AND state "
+               "IN ('WAITING', 'RUNNING') ORDER BY number LIMIT 1",
+               m_path);
+        s.bind(1, studyId).bind(2, trialNumber);
+        if (s.step())
+            throw StorageError(m_path + ": " + which + " is being retried already, as trial " +
+                               std::to_string(s.i64(0)) + " (" + s.text(1) + ")");
+    }
+    // The scheduler group is part of how the trial was meant to run; checkpoints, logs and
+    // artifacts belong to the failed attempt and stay with it.
+    Json system = Json::object();
+    if (failed->system.contains("group"))
+        system["group"] = failed->system["group"];
+    Stmt s(m_db,
+           std::string("INSERT INTO trials (study_id, number, state, params, created_at, system, "
+                       "retry_of, rev) VALUES (?1, (SELECT COALESCE(MAX(number), -1) + 1 FROM "
+                       "trials WHERE study_id = ?1), 'WAITING', ?2, ?3, ?4, ?5, ") +
+               kNextRev + "?1)) RETURNING " + kTrialColumns,
+           m_path);
+    s.bind(1, studyId).bind(2, failed->params.dump()).bind(3, nowSeconds());
+    s.bind(4, system.dump()).bind(5, trialNumber);
+    if (!s.step())
+        fail("creating the retry of " + which);
+    Trial t = readTrial(s);
+    s.run();
+    tx.commit();
+    return t;
 }
 
 bool SqliteStorage::requeueTrial(std::int64_t trialId, const std::string& reason) {

@@ -11,7 +11,7 @@ namespace ps {
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     // Opens or creates the file. Throws StorageError naming the path and SQLite's message.
     explicit SqliteStorage(std::string path);
@@ -43,6 +43,7 @@ public:
     bool finishTrial(std::int64_t trialId, const std::string& worker, TrialState state,
                      const std::map<std::string, double>& values, std::optional<double> value,
                      const std::string& reason) override;
+    Trial enqueueRetry(std::int64_t studyId, int trialNumber) override;
     bool requeueTrial(std::int64_t trialId, const std::string& reason) override;
     void updateTrialSystem(std::int64_t trialId, const Json& patch) override;
     bool resumeTrial(std::int64_t trialId, std::int64_t fromStep,

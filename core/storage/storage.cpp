@@ -7,7 +7,15 @@
 namespace ps {
 
 std::string_view toText(StudyControl control) {
-    return control == StudyControl::Run ? "run" : "stop";
+    switch (control) {
+    case StudyControl::Run:
+        return "run";
+    case StudyControl::Pause:
+        return "pause";
+    case StudyControl::Stop:
+        return "stop";
+    }
+    return "?";
 }
 
 std::string_view toText(AnalysisState state) {

@@ -14,9 +14,10 @@
 namespace ps {
 
 // What the orchestrator of a study should be doing; written by the GUI or the CLI, obeyed
-// by the orchestrator process (DESIGN.md, data flow 5).
-enum class StudyControl { Run, Stop };
-std::string_view toText(StudyControl control);
+// by the orchestrator process (DESIGN.md, data flow 5). Pause: start no new trial, let the
+// running ones finish; Run resumes. Stop ends the run, paused or not.
+enum class StudyControl { Run, Pause, Stop };
+std::string_view toText(StudyControl control); // "run", "pause", "stop"
 
 struct StudyRecord {
     std::int64_t id = 0;
@@ -92,9 +93,10 @@ public:
     virtual Trial createTrial(std::int64_t studyId, const Json& params,
                               const std::string& runningBy = {},
                               const Json& system = Json::object()) = 0;
-    // Atomically takes the oldest WAITING trial and makes it RUNNING for `worker`. A trial
-    // that resumes (resumeStep > 0) starts its new attempt with the previous attempt's metrics
-    // up to that step, so its curve stays whole.
+    // Atomically takes the oldest WAITING trial, retries (Trial::retryOf) first, and makes it
+    // RUNNING for `worker`; nothing while the study is paused, so a Pause holds from the
+    // moment it is written. A trial that resumes (resumeStep > 0) starts its new attempt
+    // with the previous attempt's metrics up to that step, so its curve stays whole.
     virtual std::optional<Trial> claimTrial(std::int64_t studyId, const std::string& worker) = 0;
     virtual void heartbeat(std::int64_t trialId) = 0;
     virtual void appendMetrics(std::int64_t trialId, int attempt,
@@ -104,6 +106,12 @@ public:
     virtual bool finishTrial(std::int64_t trialId, const std::string& worker, TrialState state,
                              const std::map<std::string, double>& values,
                              std::optional<double> value, const std::string& reason) = 0;
+    // Asks for FAIL trial `trialNumber` to run again: a new WAITING trial with the same
+    // parameters (and scheduler group), whose Trial::retryOf is that number. Workers claim
+    // such retries before other WAITING trials. Throws StorageError naming the trial when
+    // there is no such trial, it did not fail, or a retry of it is WAITING or RUNNING already
+    // (asking twice must not run it twice).
+    virtual Trial enqueueRetry(std::int64_t studyId, int trialNumber) = 0;
     // Puts a RUNNING trial back to WAITING (its metrics stay, under their attempt number).
     virtual bool requeueTrial(std::int64_t trialId, const std::string& reason) = 0;
     // Merges `patch` into Trial::system (JSON merge patch: a null removes a key).

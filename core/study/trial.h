@@ -42,6 +42,9 @@ struct Trial {
     // When > 0, the next claim continues the trial from its checkpoint at this step instead
     // of starting it over (iterative deepening promotes finished trials this way).
     std::int64_t resumeStep = 0;
+    // The number of the failed trial this one runs again, when a person asked for a retry
+    // (Storage::enqueueRetry); a retry is not part of the study's planned budget.
+    std::optional<int> retryOf;
     double createdAt = 0, startedAt = 0, finishedAt = 0, heartbeatAt = 0; // unix seconds
     std::int64_t rev = 0; // storage revision of the last change
 };

@@ -1,5 +1,6 @@
 // The orchestrator with the noop task and in-process workers: budgets, resuming after an
-// interrupt without redoing finished trials, Stop through storage, orphaned trials, failures.
+// interrupt without redoing finished trials, Stop and Pause through storage, retries of failed
+// trials, orphaned trials, failures.
 
 #include "core/execution/builtin_tasks.h"
 #include "core/execution/orchestrator.h"
@@ -156,6 +157,156 @@ private Q_SLOTS:
         QVERIFY(counts.finished() < 200);
     }
 
+    void pauseHoldsNewTrialsUntilResumed() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 12, ", sleep_ms: 50");
+        auto storage = openStorage(c.storageUrl);
+        auto gui = openStorage(c.storageUrl); // as the desktop app would
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        enum class Phase { Before, Paused, Resumed } phase = Phase::Before;
+        std::map<int, TrialState> atPause;
+        std::set<int> runningAtPause;
+        double pausedAt = 0, beatAtPause = 0;
+        bool sawPaused = false;
+        QStringList problems;
+        // The progress callback runs on the orchestrator's thread between two passes of its
+        // loop, so what it writes is what the next pass reads.
+        const RunEnd end = o.run(interrupt, [&](const RunProgress& p) {
+            const auto id = gui->findStudy("t")->id;
+            if (phase == Phase::Before && p.counts.finished() >= 2) {
+                gui->setControl(id, StudyControl::Pause);
+                pausedAt = nowSeconds();
+                beatAtPause = gui->study(id)->orchestratorHeartbeat;
+                for (const auto& t : gui->trials(id)) {
+                    atPause[t.number] = t.state;
+                    if (t.state == TrialState::Running)
+                        runningAtPause.insert(t.number);
+                }
+                phase = Phase::Paused;
+            } else if (phase == Phase::Paused && !interrupt) {
+                sawPaused = sawPaused || p.paused;
+                for (const auto& t : gui->trials(id)) {
+                    if (!atPause.count(t.number))
+                        problems << QString("trial %1 was sampled while paused").arg(t.number);
+                    else if (atPause[t.number] == TrialState::Waiting &&
+                             t.state != TrialState::Waiting)
+                        problems << QString("trial %1 started while paused").arg(t.number);
+                }
+                // Held (the run does not end while paused, even with nothing running) until the
+                // running trials ended and the orchestrator beat since.
+                const bool beat = gui->study(id)->orchestratorHeartbeat > beatAtPause;
+                if (!problems.isEmpty()) {
+                    interrupt = true;
+                } else if (nowSeconds() - pausedAt > 60) {
+                    problems << "still paused after 60 s";
+                    interrupt = true;
+                } else if (sawPaused && beat && p.counts.running == 0) {
+                    gui->setControl(id, StudyControl::Run);
+                    phase = Phase::Resumed;
+                }
+            }
+        });
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join("; ")));
+        QVERIFY(phase == Phase::Resumed);
+        QCOMPARE(end, RunEnd::Finished);
+        const auto trials = storage->trials(o.studyId());
+        QCOMPARE(trials.size(), std::size_t(12));
+        for (const auto& t : trials) {
+            QCOMPARE(t.state, TrialState::Complete);
+            QCOMPARE(t.attempts, 1); // those running at the pause ran on, none was handed back
+        }
+        QCOMPARE(storage->study(o.studyId())->control, StudyControl::Run);
+        const auto log = storage->studyLog(o.studyId());
+        QVERIFY(std::any_of(log.begin(), log.end(),
+                            [](const LogEntry& e) { return e.message.starts_with("paused"); }));
+    }
+
+    void stopWinsOverPause() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 200, ", sleep_ms: 5");
+        auto storage = openStorage(c.storageUrl);
+        auto gui = openStorage(c.storageUrl);
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        bool paused = false;
+        const RunEnd end = o.run(interrupt, [&](const RunProgress& p) {
+            const auto id = gui->findStudy("t")->id;
+            if (!paused && p.counts.finished() >= 2) {
+                gui->setControl(id, StudyControl::Pause);
+                paused = true;
+            } else if (paused && p.paused) {
+                gui->setControl(id, StudyControl::Stop);
+            }
+        });
+        QCOMPARE(end, RunEnd::Stopped);
+        QCOMPARE(storage->counts(o.studyId()).running, 0);
+    }
+
+    void retriesRunFirstAndOnTopOfTheBudget() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = parseStudyText(
+            "name: r\ntask: {kind: noop, steps: 2}\nspace:\n  x: {type: float, low: -1, high: "
+            "1}\nobjective: {metric: loss}\nsampler: {kind: random, seed: 5}\nbudget: {trials: "
+            "4, parallel: 1}\n",
+            "r.yaml", dir.path().toStdString(), m_catalog);
+        auto storage = openStorage(c.storageUrl);
+        const auto id = Orchestrator::ensureStudy(*storage, c);
+        const Json params{{"x", 0.75}};
+        const Trial failed = storage->createTrial(id, params, "h:1");
+        storage->finishTrial(failed.id, "h:1", TrialState::Fail, {}, std::nullopt, "flaky");
+        const Trial sampledBefore = storage->createTrial(id, Json{{"x", -0.5}});
+        QCOMPARE(storage->enqueueRetry(id, failed.number).number, 2);
+
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        QCOMPARE(o.run(interrupt), RunEnd::Finished);
+        const auto trials = storage->trials(id);
+        QCOMPARE(trials.size(), std::size_t(5)); // 4 planned and the retry
+        const Trial& retry = trials[2];
+        QCOMPARE(retry.retryOf, std::optional<int>(0));
+        QCOMPARE(retry.state, TrialState::Complete);
+        QVERIFY(retry.params == params);
+        QCOMPARE(*retry.value, noopLoss(params));
+        // One worker: the retry ran before the older waiting trial and the new samples.
+        for (const auto& t : trials)
+            if (t.number != 0 && t.number != 2)
+                QVERIFY(retry.startedAt <= t.startedAt);
+        QCOMPARE(trials[1].id, sampledBefore.id);
+        QCOMPARE(trials[0].state, TrialState::Fail); // the original stays as it was
+    }
+
+    void retryRunsOnTheNextRunAfterTheBudget() {
+        auto dir = test::makeTempDir();
+        const StudyConfig failing = config(dir, 10, ", fail_above: 0.5");
+        auto storage = openStorage(failing.storageUrl);
+        std::atomic<bool> interrupt{false};
+        Trial failed;
+        {
+            Orchestrator o(failing, *storage, threads(failing));
+            QCOMPARE(o.run(interrupt), RunEnd::Finished);
+            for (const auto& t : storage->trials(o.studyId()))
+                if (t.state == TrialState::Fail && failed.id == 0)
+                    failed = t;
+            QVERIFY(failed.id != 0);
+        }
+        // The study is not running: the retry waits for the next run, which does it although
+        // all 10 planned trials are done (and with the fixed study file: no fail_above).
+        const auto studyId = storage->findStudy("t")->id;
+        const Trial retry = storage->enqueueRetry(studyId, failed.number);
+        const StudyConfig fixed = config(dir, 10);
+        Orchestrator again(fixed, *storage, threads(fixed));
+        QCOMPARE(again.run(interrupt), RunEnd::Finished);
+        const auto trials = storage->trials(studyId);
+        QCOMPARE(trials.size(), std::size_t(11)); // nothing new was sampled
+        const Trial ran = *storage->trial(retry.id);
+        QCOMPARE(ran.state, TrialState::Complete);
+        QCOMPARE(ran.retryOf, std::optional<int>(failed.number));
+        QVERIFY(ran.params == failed.params);
+        QCOMPARE(*ran.value, noopLoss(failed.params));
+        QCOMPARE(storage->trial(failed.id)->state, TrialState::Fail);
+    }
+
     void orphanedTrialsRunAgain() {
         auto dir = test::makeTempDir();
         const StudyConfig c = config(dir, 3);
@@ -204,6 +355,28 @@ private Q_SLOTS:
         std::atomic<bool> interrupt{false};
         QCOMPARE(o.run(interrupt), RunEnd::TimedOut);
         QCOMPARE(storage->counts(o.studyId()).running, 0);
+    }
+
+    void pausedTimeDoesNotCountTowardTheTimeout() {
+        auto dir = test::makeTempDir();
+        const StudyConfig c = config(dir, 100000, ", sleep_ms: 50", ", timeout: 3s");
+        auto storage = openStorage(c.storageUrl);
+        auto gui = openStorage(c.storageUrl);
+        Orchestrator o(c, *storage, threads(c));
+        std::atomic<bool> interrupt{false};
+        double pausedAt = 0;
+        // Paused at once and held past the timeout: a clock that counted paused time would end
+        // the run as timed out before the Stop.
+        const RunEnd end = o.run(interrupt, [&](const RunProgress&) {
+            const auto id = gui->findStudy("t")->id;
+            if (pausedAt == 0) {
+                gui->setControl(id, StudyControl::Pause);
+                pausedAt = nowSeconds();
+            } else if (nowSeconds() - pausedAt > 4) {
+                gui->setControl(id, StudyControl::Stop);
+            }
+        });
+        QCOMPARE(end, RunEnd::Stopped);
     }
 
     void changedObjectiveIsRefused() {

@@ -55,6 +55,81 @@ private Q_SLOTS:
         QCOMPARE(s2->studies().size(), std::size_t(1));
     }
 
+    void pauseHoldsClaims() {
+        auto dir = test::makeTempDir();
+        auto s = openStorage(test::dbUrl(dir));
+        const auto study = makeStudy(*s);
+        s->createTrial(study, Json{{"x", 1}});
+        s->setControl(study, StudyControl::Pause);
+        QCOMPARE(s->study(study)->control, StudyControl::Pause);
+        QCOMPARE(openStorage(test::dbUrl(dir))->findStudy("s")->control, StudyControl::Pause);
+        QVERIFY(!s->claimTrial(study, "h:1")); // nothing starts while paused
+        QCOMPARE(s->counts(study).waiting, 1);
+        s->setControl(study, StudyControl::Run);
+        QCOMPARE(s->study(study)->control, StudyControl::Run);
+        QVERIFY(s->claimTrial(study, "h:1"));
+    }
+
+    void retriesAFailedTrialOnceAtATime() {
+        auto dir = test::makeTempDir();
+        auto s = openStorage(test::dbUrl(dir));
+        const auto study = makeStudy(*s);
+        const Json params{{"lr", 0.25}, {"opt", "adam"}};
+        // 0 COMPLETE, 1 FAIL (in a scheduler group, with a log), 2 WAITING
+        const Trial done = s->createTrial(study, Json{{"lr", 0.1}}, "h:1");
+        s->finishTrial(done.id, "h:1", TrialState::Complete, {}, 1.0, "");
+        const Trial failed = s->createTrial(study, params, "h:1", Json{{"group", 2}});
+        s->updateTrialSystem(failed.id, Json{{"log", "/x/task.log"}});
+        s->finishTrial(failed.id, "h:1", TrialState::Fail, {}, std::nullopt, "diverged");
+        const Trial waiting = s->createTrial(study, Json{{"lr", 0.3}});
+        QVERIFY(!s->trial(failed.id)->retryOf);
+
+        const Trial retry = s->enqueueRetry(study, 1);
+        QCOMPARE(retry.number, 3);
+        QCOMPARE(retry.state, TrialState::Waiting);
+        QVERIFY(retry.params == params);
+        QCOMPARE(retry.retryOf, std::optional<int>(1));
+        QVERIFY(retry.system == Json({{"group", 2}})); // the group, not the failed run's log
+        QCOMPARE(retry.attempts, 0);
+        // Readers see which trial it retries.
+        auto reader = openStorage(test::dbUrl(dir));
+        QCOMPARE(reader->trial(retry.id)->retryOf, std::optional<int>(1));
+        QCOMPARE(reader->trials(study, waiting.rev).back().retryOf, std::optional<int>(1));
+
+        auto refusal = [&](int number) -> QString {
+            try {
+                s->enqueueRetry(study, number);
+            } catch (const StorageError& e) {
+                return QString::fromUtf8(e.what());
+            }
+            return {};
+        };
+        QString why = refusal(1); // its retry is waiting: no second copy
+        QVERIFY2(why.contains("trial 1 is being retried already, as trial 3 (WAITING)"),
+                 qPrintable(why));
+        why = refusal(0);
+        QVERIFY2(why.contains("cannot retry trial 0: it is COMPLETE"), qPrintable(why));
+        why = refusal(2);
+        QVERIFY2(why.contains("cannot retry trial 2: it is WAITING"), qPrintable(why));
+        why = refusal(42);
+        QVERIFY2(why.contains("cannot retry trial 42: the study has no such trial"),
+                 qPrintable(why));
+        QCOMPARE(s->trials(study).size(), std::size_t(4)); // nothing written by the refusals
+
+        // Retries are claimed before older WAITING trials.
+        const auto first = s->claimTrial(study, "h:2");
+        QCOMPARE(first->number, 3);
+        why = refusal(1); // nor while it runs
+        QVERIFY2(why.contains("as trial 3 (RUNNING)"), qPrintable(why));
+        s->finishTrial(first->id, "h:2", TrialState::Fail, {}, std::nullopt, "diverged again");
+        // Once that retry failed too, either may be retried.
+        QCOMPARE(s->enqueueRetry(study, 1).number, 4);
+        QCOMPARE(s->enqueueRetry(study, 3).retryOf, std::optional<int>(3));
+        QCOMPARE(s->claimTrial(study, "h:2")->number, 4);
+        QCOMPARE(s->claimTrial(study, "h:2")->number, 5);
+        QCOMPARE(s->claimTrial(study, "h:2")->number, 2);
+    }
+
     void trialLifecycle() {
         auto dir = test::makeTempDir();
         auto s = openStorage(test::dbUrl(dir));
@@ -281,17 +356,33 @@ private Q_SLOTS:
             SqliteStorage s(path);
             study = makeStudy(s);
             s.createTrial(study, Json{{"x", 1}});
+            s.setControl(study, StudyControl::Stop);
         }
-        // turn it back into a version-1 store
+        // turn it back into a version-1 store, whose studies.control knows no 'pause'
         sqlite3* db = nullptr;
         sqlite3_open(path.c_str(), &db);
+        char* error = nullptr;
         sqlite3_exec(db,
                      "DROP TABLE analyses; DROP TABLE study_log; DROP INDEX metrics_by_step; "
                      "ALTER TABLE trials DROP "
-                     "COLUMN system; ALTER TABLE trials DROP COLUMN resume_step; UPDATE meta SET "
+                     "COLUMN system; ALTER TABLE trials DROP COLUMN resume_step; ALTER TABLE "
+                     "trials DROP COLUMN retry_of; PRAGMA writable_schema = ON; UPDATE "
+                     "sqlite_schema SET sql = replace(sql, '''pause'', ', '') WHERE name = "
+                     "'studies'; PRAGMA writable_schema = OFF; UPDATE meta SET "
                      "value = '1' WHERE key = 'schema_version'",
-                     nullptr, nullptr, nullptr);
+                     nullptr, nullptr, &error);
+        const std::string downgradeError = error ? error : "";
+        sqlite3_free(error);
         sqlite3_close(db);
+        QVERIFY2(downgradeError.empty(), downgradeError.c_str());
+        {
+            // it really is the old schema now: 'pause' breaks the CHECK
+            sqlite3_open(path.c_str(), &db);
+            const int rc =
+                sqlite3_exec(db, "UPDATE studies SET control = 'pause'", nullptr, nullptr, nullptr);
+            sqlite3_close(db);
+            QCOMPARE(rc, SQLITE_CONSTRAINT);
+        }
         SqliteStorage s(path);
         QCOMPARE(s.trials(study).size(), std::size_t(1)); // data kept
         QCOMPARE(s.trials(study)[0].params.dump(), std::string(R"({"x":1})"));
@@ -303,6 +394,17 @@ private Q_SLOTS:
         const AnalysisRecord a = s.requestAnalysis(study, "k", "h", {{"options", {}}});
         QCOMPARE(a.state, AnalysisState::Waiting);
         QCOMPARE(s.analyses(study).size(), std::size_t(1));
+        // schema 5: pause, and retries
+        QCOMPARE(s.study(study)->control, StudyControl::Stop); // kept through the rebuild
+        QCOMPARE(s.findStudy("s")->plannedTrials, 5);
+        s.setControl(study, StudyControl::Pause);
+        QCOMPARE(s.study(study)->control, StudyControl::Pause);
+        QVERIFY(!s.trials(study)[0].retryOf);
+        const Trial failed = s.createTrial(study, Json{{"x", 2}}, "h:1");
+        s.finishTrial(failed.id, "h:1", TrialState::Fail, {}, std::nullopt, "x");
+        QCOMPARE(s.enqueueRetry(study, failed.number).retryOf, std::optional<int>(failed.number));
+        // trials still refer to their study
+        QVERIFY_THROWS_EXCEPTION(StorageError, s.createTrial(99, Json{{"x", 3}}));
     }
 
     void urls() {

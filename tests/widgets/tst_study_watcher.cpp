@@ -1,3 +1,4 @@
+#include "core/execution/worker_loop.h"
 #include "study_fixture.h"
 #include "widgets/study_watcher.h"
 
@@ -14,6 +15,8 @@ private Q_SLOTS:
     void waitsForAStudyThatHasNotRun();
     void reportsOnlyWhatChanged();
     void stopGoesThroughStorage();
+    void pauseAndResumeGoThroughStorage();
+    void retryAddsATrialOrSaysWhyNot();
 };
 
 void TestStudyWatcher::waitsForAStudyThatHasNotRun() {
@@ -96,6 +99,72 @@ void TestStudyWatcher::stopGoesThroughStorage() {
     QTRY_COMPARE(study.count(), 2);
     QVERIFY(study[1][0].value<StudyRecord>().control == StudyControl::Stop);
     QVERIFY(storage->study(studyId)->control == StudyControl::Stop);
+}
+
+void TestStudyWatcher::pauseAndResumeGoThroughStorage() {
+    auto dir = test::makeTempDir();
+    const std::string db = dir->filePath(QStringLiteral("p.db")).toStdString();
+    auto storage = openStorage("sqlite:" + db);
+    const auto studyId = test::writeFinishedStudy(*storage, "p");
+    StudyWatcher watcher(QString::fromStdString("sqlite:" + db), QStringLiteral("p"));
+    QSignalSpy study(&watcher, &StudyWatcher::studyChanged);
+    QSignalSpy refused(&watcher, &StudyWatcher::requestRefused);
+    watcher.start(20);
+    QVERIFY(study.wait());
+
+    // No orchestrator runs it: nothing to pause, and the control stays as it was.
+    watcher.requestPause();
+    QTRY_COMPARE(refused.count(), 1);
+    QVERIFY2(refused[0][0].toString().contains("study 'p' is not running"),
+             qPrintable(refused[0][0].toString()));
+    QVERIFY(storage->study(studyId)->control == StudyControl::Run);
+
+    // This process stands in for a live orchestrator.
+    storage->setOrchestrator(studyId, processName());
+    watcher.requestPause();
+    QTRY_VERIFY(study.last()[0].value<StudyRecord>().control == StudyControl::Pause);
+    QVERIFY(storage->study(studyId)->control == StudyControl::Pause);
+    watcher.requestPause();
+    QTRY_COMPARE(refused.count(), 2);
+    QVERIFY2(refused[1][0].toString().contains("paused already"),
+             qPrintable(refused[1][0].toString()));
+    storage->setOrchestrator(studyId, processName()); // beats on
+    watcher.requestResume();
+    QTRY_VERIFY(study.last()[0].value<StudyRecord>().control == StudyControl::Run);
+    watcher.requestResume();
+    QTRY_COMPARE(refused.count(), 3);
+    QVERIFY2(refused[2][0].toString().contains("not paused"), qPrintable(refused[2][0].toString()));
+}
+
+void TestStudyWatcher::retryAddsATrialOrSaysWhyNot() {
+    auto dir = test::makeTempDir();
+    const std::string db = dir->filePath(QStringLiteral("r.db")).toStdString();
+    auto storage = openStorage("sqlite:" + db);
+    const auto studyId = test::writeFinishedStudy(*storage, "r"); // trials 0-3, COMPLETE
+    const Json params{{"optimizer.lr", 0.5}};
+    const Trial failed = storage->createTrial(studyId, params, "test-host:1");
+    storage->finishTrial(failed.id, "test-host:1", TrialState::Fail, {}, std::nullopt, "nan");
+    StudyWatcher watcher(QString::fromStdString("sqlite:" + db), QStringLiteral("r"));
+    QSignalSpy trials(&watcher, &StudyWatcher::trialsChanged);
+    QSignalSpy refused(&watcher, &StudyWatcher::requestRefused);
+    watcher.start(20);
+    QVERIFY(trials.wait());
+
+    watcher.requestRetry(2);
+    QTRY_COMPARE(refused.count(), 1);
+    QVERIFY2(refused[0][0].toString().contains("cannot retry trial 2: it is COMPLETE"),
+             qPrintable(refused[0][0].toString()));
+    watcher.requestRetry(failed.number);
+    QTRY_VERIFY(trials.last()[0].value<TrialList>().back().retryOf == failed.number);
+    const Trial retry = trials.last()[0].value<TrialList>().back();
+    QCOMPARE(retry.number, 5);
+    QVERIFY(retry.params == params);
+    QCOMPARE(retry.state, TrialState::Waiting);
+    watcher.requestRetry(failed.number); // asked twice: still one retry
+    QTRY_COMPARE(refused.count(), 2);
+    QVERIFY2(refused[1][0].toString().contains("trial 4 is being retried already"),
+             qPrintable(refused[1][0].toString()));
+    QCOMPARE(storage->trials(studyId).size(), std::size_t(6));
 }
 
 QTEST_MAIN(TestStudyWatcher)
