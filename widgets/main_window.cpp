@@ -1,5 +1,6 @@
 #include "widgets/main_window.h"
 
+#include "core/execution/study_control.h"
 #include "core/execution/task.h"
 #include "core/space/study_file.h"
 #include "widgets/analysis_view.h"
@@ -44,7 +45,6 @@ namespace {
 
 // The orchestrator beats once a second and counts a beat older than 10 s as dead
 // (core/execution/orchestrator.cpp); the GUI uses the same horizon.
-constexpr double kOrchestratorStaleSeconds = 10;
 // After Run, the orchestrator needs a moment to start and beat; Run stays off meanwhile.
 constexpr double kRunStartGraceSeconds = 15;
 
@@ -102,6 +102,26 @@ void MainWindow::buildActions() {
                                 "and budget in forms"));
     connect(m_editAction, &QAction::triggered, this, &MainWindow::editStudyInEditor);
 
+    m_pauseAction = new QAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
+    m_pauseAction->setShortcut(QKeySequence(tr("Ctrl+Shift+P")));
+    m_pauseAction->setToolTip(tr("Start no new trials until resumed; running trials finish"));
+    connect(m_pauseAction, &QAction::triggered, this, [this] {
+        if (m_watcher)
+            m_watcher->requestPause();
+    });
+    m_resumeAction = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Res&ume"), this);
+    m_resumeAction->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
+    m_resumeAction->setToolTip(tr("Go on starting trials"));
+    connect(m_resumeAction, &QAction::triggered, this, [this] {
+        if (m_watcher)
+            m_watcher->requestResume();
+    });
+    m_retryAction = new QAction(tr("Re&try failed trial"), this);
+    m_retryAction->setShortcut(QKeySequence(tr("Ctrl+T")));
+    m_retryAction->setToolTip(tr("Run the selected failed trials again with the same "
+                                 "parameters, on top of the budget"));
+    connect(m_retryAction, &QAction::triggered, this, &MainWindow::retrySelected);
+
     auto* quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -113,10 +133,14 @@ void MainWindow::buildActions() {
     file->addAction(m_openAction);
     file->addAction(m_editAction);
     file->addSeparator();
-    file->addAction(m_runAction);
-    file->addAction(m_stopAction);
-    file->addSeparator();
     file->addAction(quit);
+    QMenu* study = menuBar()->addMenu(tr("&Study"));
+    study->addAction(m_runAction);
+    study->addAction(m_pauseAction);
+    study->addAction(m_resumeAction);
+    study->addAction(m_stopAction);
+    study->addSeparator();
+    study->addAction(m_retryAction);
 
     QToolBar* bar = addToolBar(tr("Study"));
     bar->setObjectName(QStringLiteral("studyToolBar"));
@@ -125,6 +149,8 @@ void MainWindow::buildActions() {
     bar->addAction(m_openAction);
     bar->addSeparator();
     bar->addAction(m_runAction);
+    bar->addAction(m_pauseAction);
+    bar->addAction(m_resumeAction);
     bar->addAction(m_stopAction);
     bar->addSeparator();
     // A database may hold several studies; the combo shows only when it does.
@@ -244,6 +270,10 @@ void MainWindow::updateFilterStatus() {
 
 void MainWindow::buildLayout() {
     m_table = new TrialTableView(m_model, m_selection, this);
+    // right-click on trials: what can be done with them
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->addAction(m_retryAction);
+    connect(m_selection, &TrialSelection::selectionChanged, this, [this] { updateActions(); });
     m_history = new HistoryPlot(m_selection, this);
     m_curves = new LearningCurvesPlot(m_selection, this);
     m_parallel = new ParallelCoordinates(m_selection, this);
@@ -441,6 +471,10 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
     connect(m_watcher.get(), &StudyWatcher::studiesListed, this, &MainWindow::onStudiesListed);
     connect(m_watcher.get(), &StudyWatcher::countsChanged, this, &MainWindow::onCounts);
     connect(m_watcher.get(), &StudyWatcher::problemChanged, this, &MainWindow::onProblem);
+    connect(m_watcher.get(), &StudyWatcher::requestRefused, this, [this](const QString& why) {
+        statusBar()->showMessage(why, 12000);
+        QMessageBox::information(this, tr("Not done"), why);
+    });
     connect(m_watcher.get(), &StudyWatcher::trialsChanged, this, [this](const TrialList& t) {
         m_selection->judge(t); // before the views take them, so they know what is hidden
         m_model->applyTrials(t);
@@ -616,8 +650,7 @@ void MainWindow::onProblem(const QString& message) {
 }
 
 bool MainWindow::orchestratorAlive() const {
-    return m_record && !m_record->orchestrator.empty() &&
-           nowSeconds() - m_record->orchestratorHeartbeat < kOrchestratorStaleSeconds;
+    return m_record && ps::orchestratorAlive(*m_record);
 }
 
 QString MainWindow::databasePath() const {
@@ -635,7 +668,9 @@ void MainWindow::updateStatus() {
     setWindowTitle(tr("%1 — ParamScope").arg(name));
     QString state;
     if (orchestratorAlive())
-        state = m_record->control == StudyControl::Stop ? tr("stopping") : tr("running");
+        state = m_record->control == StudyControl::Stop    ? tr("stopping")
+                : m_record->control == StudyControl::Pause ? tr("paused: no new trials start")
+                                                           : tr("running");
     else if (m_runStartedAt > 0)
         state = tr("starting");
     else if (m_record)
@@ -677,7 +712,14 @@ void MainWindow::updateActions() {
     m_runAction->setToolTip(m_studyFile.isEmpty()
                                 ? tr("Run needs the study file (.yaml); open that instead")
                                 : tr("Run %1 in the background").arg(m_studyFile));
-    m_stopAction->setEnabled(m_record && alive && m_record->control == StudyControl::Run);
+    const StudyControl control = m_record ? m_record->control : StudyControl::Run;
+    // a paused study can be stopped too; Stop wins over Pause
+    m_stopAction->setEnabled(m_record && alive && control != StudyControl::Stop);
+    m_pauseAction->setEnabled(m_record && alive && control == StudyControl::Run);
+    m_resumeAction->setEnabled(m_record && control == StudyControl::Pause);
+    m_pauseAction->setVisible(control != StudyControl::Pause);
+    m_resumeAction->setVisible(control == StudyControl::Pause);
+    m_retryAction->setEnabled(m_watcher && selectedFailed() > 0);
 }
 
 void MainWindow::openFromDialog() {
@@ -759,6 +801,37 @@ bool MainWindow::runStudy() {
     updateStatus();
     updateActions();
     return true;
+}
+
+int MainWindow::selectedFailed() const {
+    int n = 0;
+    for (const qint64 id : m_selection->selected()) {
+        const int row = m_model->rowOf(id);
+        const Trial* t = row >= 0 ? m_model->trialAt(row) : nullptr;
+        n += t && t->state == TrialState::Fail ? 1 : 0;
+    }
+    return n;
+}
+
+void MainWindow::retrySelected() {
+    if (!m_watcher)
+        return;
+    std::vector<std::int64_t> numbers;
+    for (const qint64 id : m_selection->selected()) {
+        const int row = m_model->rowOf(id);
+        if (const Trial* t = row >= 0 ? m_model->trialAt(row) : nullptr;
+            t && t->state == TrialState::Fail)
+            numbers.push_back(t->number);
+    }
+    std::sort(numbers.begin(), numbers.end());
+    for (const std::int64_t n : numbers)
+        m_watcher->requestRetry(n);
+    if (numbers.empty())
+        return;
+    QString message = tr("Asked to retry %n failed trial(s)", nullptr, int(numbers.size()));
+    if (!orchestratorAlive())
+        message += tr("; they run when the study runs (Run)");
+    statusBar()->showMessage(message, 8000);
 }
 
 void MainWindow::stopStudy() {

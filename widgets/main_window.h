@@ -102,6 +102,8 @@ private:
     void updateParallelLayout(const StudyRecord& study);
     void updateFilterStatus();
     void showShortcuts();
+    int selectedFailed() const; // failed trials among the selected
+    void retrySelected();
     void onCounts(const TrialCounts& counts);
     void onProblem(const QString& message);
     void updateStatus();
@@ -136,6 +138,9 @@ private:
     QAction* m_editAction = nullptr;
     QAction* m_runAction = nullptr;
     QAction* m_stopAction = nullptr;
+    QAction* m_pauseAction = nullptr;
+    QAction* m_resumeAction = nullptr;
+    QAction* m_retryAction = nullptr;
     QComboBox* m_studyCombo = nullptr;
     QAction* m_studyComboAction = nullptr;
     QLabel* m_studyLabel = nullptr;

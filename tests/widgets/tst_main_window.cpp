@@ -3,14 +3,21 @@
 #include "widgets/learning_curves_plot.h"
 #include "widgets/main_window.h"
 #include "widgets/parallel_coordinates.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/scatter_matrix.h"
 #include "widgets/scatter_view.h"
+#include "widgets/study_watcher.h"
+#include "widgets/theme.h"
 #include "widgets/trial_details.h"
 #include "widgets/trial_selection.h"
 #include "widgets/trial_table_model.h"
 #include "widgets/trial_table_view.h"
 
+#include <QAction>
 #include <QItemSelectionModel>
+#include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QStatusBar>
 #include <QtTest>
 
 using namespace ps;
@@ -28,6 +35,9 @@ private Q_SLOTS:
     void oneFilterForEveryView();
     void tableCopiesRowsAndChoosesColumns();
     void trialDetailsFollowTheSelection();
+    void retriesTheSelectedFailedTrial();
+    void pausedStudiesShowItAndResume();
+    void scatterMatrixAndThemeAndShortcuts();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -250,6 +260,108 @@ void TestMainWindow::trialDetailsFollowTheSelection() {
     QVERIFY(details->logText().isEmpty());
     window.selection()->clear();
     QCOMPARE(details->shownTrial(), qint64(0));
+}
+
+void TestMainWindow::retriesTheSelectedFailedTrial() {
+    std::int64_t failed = 0, failedNumber = 0;
+    {
+        auto storage = openStorage("sqlite:" + m_db.toStdString());
+        storage->createTrial(m_studyId, {{"optimizer.lr", 0.5}, {"model.width", 8}});
+        const auto claimed = storage->claimTrial(m_studyId, "test-host:1");
+        failed = claimed->id;
+        failedNumber = claimed->number;
+        storage->finishTrial(failed, "test-host:1", TrialState::Fail, {}, std::nullopt, "diverged");
+    }
+    MainWindow window;
+    window.show();
+    QVERIFY2(window.openStudy(m_db), qPrintable(window.lastError()));
+    QTRY_COMPARE(window.trialModel()->rowCount(), 5);
+    QAction* retry = nullptr;
+    for (QAction* a : window.findChildren<QAction*>())
+        if (a->text().contains("try failed"))
+            retry = a;
+    QVERIFY(retry);
+    // a complete trial selected: nothing to retry
+    window.selection()->setSelected({window.trialModel()->trialAt(0)->id});
+    QVERIFY(!retry->isEnabled());
+    QVERIFY(window.trialTable()->actions().contains(retry)); // in the table's context menu
+    window.selection()->setSelected({window.trialModel()->trialAt(0)->id, failed});
+    QVERIFY(retry->isEnabled());
+    retry->trigger();
+    // a waiting copy with the same parameters, which the window shows as it arrives
+    QTRY_COMPARE(window.trialModel()->rowCount(), 6);
+    auto storage = openStorage("sqlite:" + m_db.toStdString());
+    const auto trials = storage->trials(m_studyId);
+    const Trial& copy = trials.back();
+    QCOMPARE(copy.state, TrialState::Waiting);
+    QVERIFY(copy.retryOf && *copy.retryOf == failedNumber);
+    QVERIFY(copy.params == trials[std::size_t(trials.size() - 2)].params);
+}
+
+void TestMainWindow::pausedStudiesShowItAndResume() {
+    {
+        auto storage = openStorage("sqlite:" + m_db.toStdString());
+        // a live orchestrator, paused
+        storage->setControl(m_studyId, StudyControl::Pause);
+        storage->setOrchestrator(m_studyId, "other-host:1"); // beats now: alive for 10 s
+    }
+    MainWindow window;
+    window.show();
+    QVERIFY2(window.openStudy(m_db), qPrintable(window.lastError()));
+    QTRY_COMPARE(window.trialModel()->rowCount(), 4);
+    QAction *pause = nullptr, *resume = nullptr, *stop = nullptr;
+    for (QAction* a : window.findChildren<QAction*>()) {
+        const QString t = a->text().remove('&');
+        if (t == "Pause")
+            pause = a;
+        else if (t == "Resume")
+            resume = a;
+        else if (t == "Stop")
+            stop = a;
+    }
+    QVERIFY(pause && resume && stop);
+    QTRY_VERIFY(resume->isEnabled());
+    QVERIFY(resume->isVisible() && !pause->isVisible());
+    QVERIFY(stop->isEnabled()); // a paused study can be stopped
+    QVERIFY(window.statusBar()->findChildren<QLabel*>().size() > 0);
+    bool paused = false;
+    for (QLabel* l : window.statusBar()->findChildren<QLabel*>())
+        paused = paused || l->text().contains("paused");
+    QVERIFY(paused);
+    resume->trigger();
+    auto storage = openStorage("sqlite:" + m_db.toStdString());
+    QTRY_VERIFY(storage->study(m_studyId)->control == StudyControl::Run);
+}
+
+void TestMainWindow::scatterMatrixAndThemeAndShortcuts() {
+    MainWindow window;
+    window.show();
+    QVERIFY2(window.openStudy(m_db), qPrintable(window.lastError()));
+    QTRY_COMPARE(window.trialModel()->rowCount(), 4);
+    QTRY_COMPARE(window.scatterMatrix()->columns().rows(), std::size_t(4));
+    // the theme reaches the plots and the table's state colours
+    window.setTheme(Theme::Dark);
+    QVERIFY(darkPalette());
+    const auto plots = window.findChildren<QCustomPlot*>();
+    QVERIFY(!plots.isEmpty());
+    for (QCustomPlot* plot : plots) // every plot's background follows
+        QVERIFY(plot->toPixmap(60, 40).toImage().pixelColor(1, 1).lightness() < 80);
+    const QColor darkState =
+        window.trialModel()->index(0, 1).data(Qt::BackgroundRole).value<QBrush>().color();
+    window.setTheme(Theme::Light);
+    QVERIFY(!darkPalette());
+    const QColor lightState =
+        window.trialModel()->index(0, 1).data(Qt::BackgroundRole).value<QBrush>().color();
+    QVERIFY(darkState.lightness() < 128 && lightState.lightness() > 128);
+    QCOMPARE(QSettings().value("window/theme").toString(), QString("light"));
+    // every view has a shortcut, listed with the others
+    const auto keys = window.shortcuts();
+    QStringList texts;
+    for (const auto& [k, what] : keys)
+        texts << k + " " + what;
+    QVERIFY(texts.join('\n').contains("Ctrl+1 Go to Trials"));
+    QVERIFY(texts.join('\n').contains("Go to Scatter matrix"));
+    QVERIFY(texts.join('\n').contains("Pause"));
 }
 
 QTEST_MAIN(TestMainWindow)
