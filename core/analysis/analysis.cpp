@@ -1,5 +1,6 @@
 #include "core/analysis/analysis.h"
 
+#include "core/analysis/analysis_options.h"
 #include "core/space/constraints.h"
 
 #include <algorithm>
@@ -14,6 +15,10 @@
 namespace ps {
 
 void AnalysisCatalog::add(AnalysisSpec spec, Factory factory) {
+    // every analysis can be asked about a subset of the trials (`trials`)
+    if (std::none_of(spec.options.begin(), spec.options.end(),
+                     [](const SettingSpec& s) { return s.path == "trials"; }))
+        spec.options.push_back(trialsOption());
     const std::string kind = spec.kind;
     m_entries[kind] = {std::move(spec), std::move(factory)};
 }
@@ -50,7 +55,30 @@ std::vector<std::string> AnalysisCatalog::runnableKinds() const {
     return out;
 }
 
+static Json checkedAnalysisOptions(const AnalysisSpec& spec, const Json& given);
+
+namespace {
+
+// `trials` in a canonical form ("3,5,8-12"), so that one subset has one hash; left out when
+// empty, so that results stored before the option existed keep their hashes.
+Json canonicalTrials(Json out) {
+    if (out.contains("trials") && out["trials"].is_string()) {
+        const std::string text = trialNumberText(trialNumberList(out["trials"].get<std::string>()));
+        if (text.empty())
+            out.erase("trials");
+        else
+            out["trials"] = text;
+    }
+    return out;
+}
+
+} // namespace
+
 Json analysisOptions(const AnalysisSpec& spec, const Json& given) {
+    return canonicalTrials(checkedAnalysisOptions(spec, given));
+}
+
+static Json checkedAnalysisOptions(const AnalysisSpec& spec, const Json& given) {
     if (!given.is_null() && !given.is_object())
         throw AnalysisError("analysis " + spec.kind + ": options must be a map of name: value");
     Json out = Json::object();
@@ -204,7 +232,10 @@ AnalysisOutcome requestAnalysis(Storage& storage, std::int64_t studyId, const St
         throw AnalysisError("unknown analysis '" + kind + "' (there are: " + known + ")");
     }
     const Json options = analysisOptions(*spec, given);
-    AnalysisContext context{storage, studyId, config, storage.trials(studyId), {}, {}};
+    AnalysisContext context{
+        storage, studyId,
+        config,  trialSubset(storage.trials(studyId), options.value("trials", std::string())),
+        {},      {}};
     const Json data =
         spec->dataIdentity ? spec->dataIdentity(context, options) : defaultDataIdentity(context);
     const std::string hash = analysisHash(kind, options, data, spec->version);
@@ -241,11 +272,18 @@ void runClaimedAnalysis(Storage& storage, const AnalysisRecord& record, const St
                                "this worker cannot run analyses of kind '" + record.kind + "'");
         return;
     }
-    AnalysisContext context{storage, record.studyId, config, storage.trials(record.studyId),
-                            {},      canceled};
+    const Json options = record.inputs.value("options", Json::object());
+    std::vector<Trial> trials;
+    try {
+        trials =
+            trialSubset(storage.trials(record.studyId), options.value("trials", std::string()));
+    } catch (const AnalysisError& e) {
+        storage.finishAnalysis(record.id, worker, AnalysisState::Fail, nullptr, e.what());
+        return;
+    }
+    AnalysisContext context{storage, record.studyId, config, std::move(trials), {}, canceled};
     context.progress = [&storage, id = record.id](double) { storage.heartbeatAnalysis(id); };
-    runAndStore(storage, record, *analysis, context, record.inputs.value("options", Json::object()),
-                worker);
+    runAndStore(storage, record, *analysis, context, options, worker);
 }
 
 } // namespace ps

@@ -2,6 +2,7 @@
 // of their inputs and reused, failures kept with their reason and retried, worker jobs queued
 // and claimed.
 #include "core/analysis/analysis.h"
+#include "core/analysis/analysis_options.h"
 #include "core/execution/builtin_tasks.h"
 #include "core/space/study_file.h"
 #include "test_util.h"
@@ -128,6 +129,48 @@ private Q_SLOTS:
         QCOMPARE(more.record.result["value"].get<double>(), 2.0);
         QCOMPARE(runs, 3);
         QCOMPARE(storage->analyses(id).size(), std::size_t(3));
+    }
+
+    void everyAnalysisTakesASubsetOfTheTrials() {
+        QCOMPARE(trialNumberText(trialNumberList(" 8-10, 3,5,3 ,12")), std::string("3,5,8-10,12"));
+        QCOMPARE(trialNumberText({4, 5}), std::string("4,5"));
+        QVERIFY(trialNumberList("").empty());
+        for (const std::string bad : {"a", "3-", "-2", "5-3", "1.5"})
+            QVERIFY_THROWS_EXCEPTION(AnalysisError, trialNumberList(bad));
+
+        auto dir = test::makeTempDir();
+        const StudyConfig c = study(dir);
+        auto storage = openStorage(c.storageUrl);
+        StudyRecord r;
+        r.name = "s";
+        const std::int64_t id = storage->createStudy(r);
+        for (const double x : {0.1, 0.2, 0.3})
+            finishOne(*storage, id, x); // trials 0, 1, 2
+        int runs = 0;
+        AnalysisCatalog catalog;
+        catalog.add(countingSpec(false),
+                    [&runs] { return std::make_unique<CountingAnalysis>(&runs); });
+        const auto& options = catalog.spec("counting")->options;
+        QVERIFY(std::any_of(options.begin(), options.end(),
+                            [](const SettingSpec& o) { return o.path == "trials"; }));
+        const AnalysisOutcome some =
+            requestAnalysis(*storage, id, c, catalog, "counting", {{"trials", "2, 0"}});
+        QCOMPARE(some.record.result["value"].get<double>(), 2.0); // two trials, not three
+        QCOMPARE(some.record.inputs["options"]["trials"].get<std::string>(), std::string("0,2"));
+        // the same subset written otherwise is the same result
+        QVERIFY(requestAnalysis(*storage, id, c, catalog, "counting", {{"trials", "0,2"}}).reused);
+        // empty: every trial, hashed as if the option did not exist
+        const AnalysisOutcome all =
+            requestAnalysis(*storage, id, c, catalog, "counting", {{"trials", ""}});
+        QCOMPARE(all.record.result["value"].get<double>(), 3.0);
+        QVERIFY(!all.record.inputs["options"].contains("trials"));
+        try {
+            requestAnalysis(*storage, id, c, catalog, "counting", {{"trials", "1,7"}});
+            QFAIL("a trial the study does not have was accepted");
+        } catch (const AnalysisError& e) {
+            QVERIFY2(std::string(e.what()).find("no trial number 7") != std::string::npos,
+                     e.what());
+        }
     }
 
     void failuresKeepTheirReasonAndAreRetried() {
