@@ -3,6 +3,7 @@
 #include "core/execution/study_control.h"
 #include "core/execution/task.h"
 #include "core/space/study_file.h"
+#include "widgets/analysis_launcher.h"
 #include "widgets/analysis_view.h"
 #include "widgets/history_plot.h"
 #include "widgets/learning_curves_plot.h"
@@ -32,11 +33,13 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <cmath>
 
 namespace ps {
@@ -122,6 +125,12 @@ void MainWindow::buildActions() {
                                  "parameters, on top of the budget"));
     connect(m_retryAction, &QAction::triggered, this, &MainWindow::retrySelected);
 
+    m_analyseAction = new QAction(tr("&Analyse…"), this);
+    m_analyseAction->setShortcut(QKeySequence(tr("Ctrl+Shift+A")));
+    m_analyseAction->setToolTip(tr("Run an analysis (importance, LIME, landscape, transfer, …) "
+                                   "on the study, or on the selected trials"));
+    connect(m_analyseAction, &QAction::triggered, this, &MainWindow::analyseFromDialog);
+
     auto* quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -141,6 +150,7 @@ void MainWindow::buildActions() {
     study->addAction(m_stopAction);
     study->addSeparator();
     study->addAction(m_retryAction);
+    study->addAction(m_analyseAction);
 
     QToolBar* bar = addToolBar(tr("Study"));
     bar->setObjectName(QStringLiteral("studyToolBar"));
@@ -273,6 +283,7 @@ void MainWindow::buildLayout() {
     // right-click on trials: what can be done with them
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_table->addAction(m_retryAction);
+    m_table->addAction(m_analyseAction);
     connect(m_selection, &TrialSelection::selectionChanged, this, [this] { updateActions(); });
     m_history = new HistoryPlot(m_selection, this);
     m_curves = new LearningCurvesPlot(m_selection, this);
@@ -377,6 +388,29 @@ void MainWindow::buildLayout() {
     statusBar()->addWidget(m_studyLabel);
     statusBar()->addWidget(m_problemLabel, 1);
     statusBar()->addPermanentWidget(m_countsLabel);
+    // long operations (opening a study, an analysis): what runs, for how long, and Cancel
+    m_progressBox = new QWidget(this);
+    auto* progressLayout = new QHBoxLayout(m_progressBox);
+    progressLayout->setContentsMargins(0, 0, 0, 0);
+    m_progressLabel = new QLabel(m_progressBox);
+    auto* bar = new QProgressBar(m_progressBox);
+    bar->setRange(0, 0); // busy: the CLI and the watcher do not say how far they are
+    bar->setMaximumWidth(120);
+    bar->setMaximumHeight(14);
+    m_progressCancelButton = new QToolButton(m_progressBox);
+    m_progressCancelButton->setText(tr("Cancel"));
+    connect(m_progressCancelButton, &QToolButton::clicked, this, &MainWindow::cancelProgress);
+    progressLayout->addWidget(m_progressLabel);
+    progressLayout->addWidget(bar);
+    progressLayout->addWidget(m_progressCancelButton);
+    statusBar()->addPermanentWidget(m_progressBox);
+    m_progressBox->setVisible(false);
+    m_progressTimer = new QTimer(this);
+    m_progressTimer->setInterval(500);
+    connect(m_progressTimer, &QTimer::timeout, this, [this] {
+        m_progressLabel->setText(
+            tr("%1… %2 s").arg(m_progressText).arg(m_progressClock.elapsed() / 1000));
+    });
     resize(1400, 900);
 }
 
@@ -439,6 +473,10 @@ bool MainWindow::openStudy(const QString& path, const QString& studyName) {
 }
 
 void MainWindow::closeStudy() {
+    if (m_analysisRun) // its study goes; its result would land in the one it was asked of
+        m_analysisRun->cancel();
+    else
+        hideProgress();
     m_watcher.reset(); // waits for a poll in flight; the watcher thread ends here
     m_record.reset();
     m_counts = {};
@@ -475,6 +513,14 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
         statusBar()->showMessage(why, 12000);
         QMessageBox::information(this, tr("Not done"), why);
     });
+    // the first read of a large study takes seconds: say so, and let it be given up
+    showProgress(tr("Reading the study"), [this] { closeStudy(); });
+    const auto opened = [this] {
+        if (progressShown() && !m_analysisRun)
+            hideProgress();
+    };
+    connect(m_watcher.get(), &StudyWatcher::countsChanged, this, opened);
+    connect(m_watcher.get(), &StudyWatcher::problemChanged, this, opened);
     connect(m_watcher.get(), &StudyWatcher::trialsChanged, this, [this](const TrialList& t) {
         m_selection->judge(t); // before the views take them, so they know what is hidden
         m_model->applyTrials(t);
@@ -720,6 +766,7 @@ void MainWindow::updateActions() {
     m_pauseAction->setVisible(control != StudyControl::Pause);
     m_resumeAction->setVisible(control == StudyControl::Pause);
     m_retryAction->setEnabled(m_watcher && selectedFailed() > 0);
+    m_analyseAction->setEnabled(!m_storageUrl.isEmpty() && !m_analysisRun);
 }
 
 void MainWindow::openFromDialog() {
@@ -757,6 +804,109 @@ void MainWindow::runFromAction() {
         QMessageBox::warning(this, tr("Cannot run study"), m_lastError);
 }
 
+QString MainWindow::cliPath() {
+    // PARAMSCOPE_CLI names another paramscope-cli (tests, and installs that keep the
+    // executables apart); by default it is the one beside this executable.
+    const QString cli = qEnvironmentVariable("PARAMSCOPE_CLI");
+    return !cli.isEmpty() ? cli
+                          : QDir(QCoreApplication::applicationDirPath())
+                                .filePath(QStringLiteral("paramscope-cli"));
+}
+
+void MainWindow::showProgress(const QString& text, std::function<void()> cancel) {
+    m_progressText = text;
+    m_progressCancel = std::move(cancel);
+    m_progressClock.start();
+    m_progressLabel->setText(text);
+    m_progressCancelButton->setVisible(bool(m_progressCancel));
+    m_progressBox->setVisible(true);
+    m_progressTimer->start();
+}
+
+void MainWindow::hideProgress() {
+    m_progressBox->setVisible(false);
+    m_progressTimer->stop();
+    m_progressCancel = {};
+}
+
+bool MainWindow::progressShown() const {
+    return m_progressBox->isVisible();
+}
+
+QString MainWindow::progressText() const {
+    return m_progressLabel->text();
+}
+
+void MainWindow::cancelProgress() {
+    if (auto cancel = std::move(m_progressCancel)) {
+        m_progressCancel = {};
+        cancel();
+    }
+}
+
+void MainWindow::analyseFromDialog() {
+    if (m_storageUrl.isEmpty() || m_analysisRun)
+        return;
+    std::vector<std::int64_t> selected;
+    for (const qint64 id : m_selection->selected()) {
+        const int row = m_model->rowOf(id);
+        if (const Trial* t = row >= 0 ? m_model->trialAt(row) : nullptr)
+            selected.push_back(t->number);
+    }
+    AnalysisLauncher dialog(selected, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (!startAnalysis(dialog.request()))
+        QMessageBox::warning(this, tr("Cannot analyse"), m_lastError);
+}
+
+bool MainWindow::startAnalysis(const AnalysisRequest& request) {
+    m_lastError.clear();
+    if (m_storageUrl.isEmpty() || m_analysisRun) {
+        m_lastError = m_analysisRun ? tr("an analysis is running already") : tr("no study is open");
+        return false;
+    }
+    const QString cli = cliPath();
+    if (!QFileInfo(cli).isExecutable()) {
+        m_lastError = tr("%1 is missing: it runs analyses, and belongs beside paramscope")
+                          .arg(QDir::toNativeSeparators(cli));
+        return false;
+    }
+    // the study file when there is one (it knows the task, for analyses that train), else the
+    // database
+    const QString target = m_studyFile.isEmpty() ? databasePath() : m_studyFile;
+    const QStringList args = AnalysisLauncher::cliArguments(target, m_studyName, request);
+    m_analysisRun = new AnalysisRun(cli, args, QFileInfo(target).absolutePath(), this);
+    connect(m_analysisRun, &AnalysisRun::finished, this,
+            [this, kind = request.kind](bool ok, const QString& message) {
+                m_analysisRun->deleteLater();
+                m_analysisRun = nullptr;
+                hideProgress();
+                updateActions();
+                if (m_watcher)
+                    m_watcher->pollAnalysesNow();
+                if (ok) {
+                    statusBar()->showMessage(
+                        tr("Analysis %1 stored; it shows in the Analyses dock").arg(kind), 8000);
+                    if (auto* dock = qobject_cast<QDockWidget*>(m_analyses->parentWidget())) {
+                        dock->show();
+                        dock->raise();
+                    }
+                } else if (message == tr("cancelled")) {
+                    statusBar()->showMessage(tr("Analysis %1 cancelled").arg(kind), 8000);
+                } else {
+                    QMessageBox::warning(this, tr("Analysis %1 failed").arg(kind), message);
+                }
+            });
+    m_analysisRun->start();
+    showProgress(tr("Analysing: %1").arg(request.kind), [this] {
+        if (m_analysisRun)
+            m_analysisRun->cancel();
+    });
+    updateActions();
+    return true;
+}
+
 bool MainWindow::runStudy() {
     m_lastError.clear();
     if (m_studyFile.isEmpty()) {
@@ -764,12 +914,7 @@ bool MainWindow::runStudy() {
                          "that exists. Open the study file instead.");
         return false;
     }
-    // PARAMSCOPE_CLI names another paramscope-cli (tests, and installs that keep the
-    // executables apart); by default it is the one beside this executable.
-    QString cli = qEnvironmentVariable("PARAMSCOPE_CLI");
-    if (cli.isEmpty())
-        cli =
-            QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("paramscope-cli"));
+    const QString cli = cliPath();
     if (!QFileInfo(cli).isExecutable()) {
         m_lastError = tr("%1 is missing: it runs studies, and belongs beside paramscope")
                           .arg(QDir::toNativeSeparators(cli));

@@ -9,7 +9,9 @@
 #include "core/storage/storage.h"
 #include "widgets/theme.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -21,9 +23,12 @@ class QLineEdit;
 class QMenu;
 class QSplitter;
 class QTimer;
+class QToolButton;
 
 namespace ps {
 
+class AnalysisRun;
+struct AnalysisRequest;
 class AnalysisView;
 class HistoryPlot;
 class LearningCurvesPlot;
@@ -81,6 +86,16 @@ public:
     void saveLayout() const;
     bool restoreLayout();
     void resetLayout();
+    // Runs `paramscope-cli analyze` for `request` on the open study in the background, with
+    // progress and Cancel in the status bar; the result reaches the Analyses dock. False, with
+    // lastError(), when no study is open, one runs already, or the CLI is missing.
+    bool startAnalysis(const AnalysisRequest& request);
+    bool analysisRunning() const { return m_analysisRun != nullptr; }
+    // The long operation in progress (status bar), and its Cancel.
+    bool progressShown() const;
+    QString progressText() const;
+    void cancelProgress();
+
     // Light or dark, for the whole app; kept in QSettings (window/theme).
     void setTheme(Theme theme);
     // Every keyboard shortcut of the window and what it does, for Help > Keyboard shortcuts.
@@ -93,6 +108,10 @@ private:
     void buildLayout();
     void openFromDialog();
     void runFromAction();
+    void analyseFromDialog();
+    static QString cliPath();
+    void showProgress(const QString& text, std::function<void()> cancel);
+    void hideProgress();
     void newStudyFromEditor();
     void editStudyInEditor();
     void closeStudy();
@@ -141,6 +160,15 @@ private:
     QAction* m_pauseAction = nullptr;
     QAction* m_resumeAction = nullptr;
     QAction* m_retryAction = nullptr;
+    QAction* m_analyseAction = nullptr;
+    AnalysisRun* m_analysisRun = nullptr;
+    QWidget* m_progressBox = nullptr;
+    QLabel* m_progressLabel = nullptr;
+    QToolButton* m_progressCancelButton = nullptr;
+    QTimer* m_progressTimer = nullptr;
+    QElapsedTimer m_progressClock;
+    QString m_progressText;
+    std::function<void()> m_progressCancel;
     QComboBox* m_studyCombo = nullptr;
     QAction* m_studyComboAction = nullptr;
     QLabel* m_studyLabel = nullptr;

@@ -55,6 +55,12 @@ public Q_SLOTS:
         m_timer.start();
     }
 
+    // A poll that reads the analyses too, whatever the count (one was just asked for).
+    void pollWithAnalyses() {
+        m_polls = 0;
+        poll();
+    }
+
     void poll() {
         try {
             if (!openIfThere())
@@ -313,6 +319,12 @@ void StudyWatcher::requestRetry(qint64 trialNumber) {
 void StudyWatcher::pollNow() {
     if (m_poller)
         QMetaObject::invokeMethod(m_poller, &detail::StudyPoller::poll, Qt::QueuedConnection);
+}
+
+void StudyWatcher::pollAnalysesNow() {
+    if (m_poller)
+        QMetaObject::invokeMethod(m_poller, &detail::StudyPoller::pollWithAnalyses,
+                                  Qt::QueuedConnection);
 }
 
 } // namespace ps

@@ -58,6 +58,8 @@ public Q_SLOTS:
     void requestRetry(qint64 trialNumber);
     // Polls now rather than at the next tick; for after a change this process made.
     void pollNow();
+    // The same, reading the stored analyses too (they are otherwise read every few polls).
+    void pollAnalysesNow();
 
 Q_SIGNALS:
     // The names of every study in the store, when they change.

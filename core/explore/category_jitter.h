@@ -4,6 +4,7 @@
 // in one point and how many there are does not show. Plain C++; any thread.
 
 #include <cstddef>
+#include <cstdint>
 
 namespace ps {
 
@@ -12,8 +13,14 @@ namespace ps {
 // categorical-against-categorical scatter plot, which otherwise put every point of a cell on
 // one diagonal; the parallel coordinates pass 0 so a line keeps its offset across axes.
 inline double categoryJitter(std::size_t row, std::size_t dimension = 0) {
-    const std::size_t key = row + dimension * 7919u;
-    return 0.5 * (double((key * 2654435761u) % 1024u) / 1024.0 - 0.5);
+    // splitmix64's finalizer: every bit of the key reaches the top bits taken below. (A bare
+    // multiplication read modulo 1024 is linear in the row, which lays the points of a
+    // categorical-against-categorical cell along a diagonal.)
+    std::uint64_t z = std::uint64_t(row) + 0x9e3779b97f4a7c15ull * (std::uint64_t(dimension) + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return 0.5 * (double(z >> 53) / 2048.0 - 0.5);
 }
 
 } // namespace ps
