@@ -379,6 +379,10 @@ void AugmentPreview::setMode(Mode mode) {
 }
 
 void AugmentPreview::setTaskSettings(const Json& settings, const QString& taskKind) {
+    // The window hands the study over on every change of its record; only a new task resets
+    // the policy being edited.
+    if (taskKind == m_taskKind && settings == m_settings)
+        return;
     m_taskKind = taskKind;
     m_settings = settings.is_object() ? settings : Json::object();
     m_augmentations.clear();

@@ -47,7 +47,7 @@ public:
 
     // The study's task: StudyConfig::task (defaults filled) and StudyConfig::taskKind. Only
     // the classify task has images to augment; another kind shows why there is no preview.
-    // Also resets the policy editor to these settings.
+    // Also resets the policy editor to these settings, unless they are the ones it has.
     void setTaskSettings(const Json& settings,
                          const QString& taskKind = QStringLiteral("classify"));
     // Trials new or changed, as every view gets them (MainWindow's applyTrials).

@@ -386,6 +386,12 @@ private Q_SLOTS:
                            {"augment.flip.enabled", true}}));
         QVERIFY2(w->caption().contains("augmentations: flip, rotation"), qPrintable(w->caption()));
 
+        // The same study handed over again (the window does on every change of it): the
+        // policy being edited stays.
+        w->setTaskSettings(classifyDefaults());
+        QVERIFY(rotation->isChecked());
+        QCOMPARE(degrees->value(), 30.0);
+
         // From the selected trial: its policy, in place of the edits.
         w->findChild<QPushButton*>("fromTrial")->click();
         QVERIFY(!rotation->isChecked());
