@@ -5,6 +5,7 @@
 #include "core/space/study_file.h"
 #include "widgets/analysis_launcher.h"
 #include "widgets/analysis_view.h"
+#include "widgets/augment_preview.h"
 #include "widgets/history_plot.h"
 #include "widgets/learning_curves_plot.h"
 #include "widgets/objective_view.h"
@@ -292,6 +293,7 @@ void MainWindow::buildLayout() {
     m_scatter = new ScatterView(m_selection, this);
     m_matrix = new ScatterMatrix(m_selection, this);
     m_details = new TrialDetails(m_selection, this);
+    m_augment = new AugmentPreview(m_selection, this);
     m_objective = new ObjectiveView(m_selection, this);
 
     // Every view is a dock: moved, tabbed, floated or closed by the user, and the arrangement
@@ -343,6 +345,8 @@ void MainWindow::buildLayout() {
             scatter->raise();
         });
     QDockWidget* details = dock(m_details, tr("Trial details"), QStringLiteral("detailsDock"));
+    QDockWidget* augment =
+        dock(m_augment, tr("Augmentation preview"), QStringLiteral("augmentDock"));
     QDockWidget* objective = dock(m_objective, tr("Objective"), QStringLiteral("objectiveDock"));
     QDockWidget* analyses = dock(m_analyses, tr("Analyses"), QStringLiteral("analysesDock"));
     auto* centre = new QWidget(this);
@@ -352,6 +356,7 @@ void MainWindow::buildLayout() {
     addDockWidget(Qt::RightDockWidgetArea, history);
     splitDockWidget(history, curves, Qt::Vertical);
     tabifyDockWidget(curves, details);
+    tabifyDockWidget(details, augment);
     curves->raise();
     tabifyDockWidget(history, objective);
     history->raise();
@@ -495,6 +500,7 @@ void MainWindow::closeStudy() {
     m_matrix->setStudyLayout({}, {});
     m_analyses->clear();
     m_details->clear();
+    m_augment->clear();
     m_objective->clear();
     m_layoutText.clear();
     m_problemLabel->clear();
@@ -530,6 +536,7 @@ void MainWindow::watch(const QString& storageUrl, const QString& studyName) {
         m_scatter->applyTrials(t);
         m_matrix->applyTrials(t);
         m_details->applyTrials(t);
+        m_augment->applyTrials(t);
         m_objective->applyTrials(t);
         if (!m_selection->filter().empty())
             updateFilterStatus();
@@ -591,9 +598,13 @@ void MainWindow::updateParallelLayout(const StudyRecord& study) {
                                TaskCatalog::withBuiltins(), /*checkData=*/false);
             space = config.space;
             objectives = config.objectives;
+            m_augment->setTaskSettings(config.task, QString::fromStdString(config.taskKind));
         } catch (const std::exception&) {
             // not readable here: the axes come from the trials
+            m_augment->clear();
         }
+    } else {
+        m_augment->clear();
     }
     std::string text;
     for (const auto& p : space.params)

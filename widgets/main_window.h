@@ -30,6 +30,7 @@ namespace ps {
 class AnalysisRun;
 struct AnalysisRequest;
 class AnalysisView;
+class AugmentPreview;
 class HistoryPlot;
 class LearningCurvesPlot;
 class ParallelCoordinates;
@@ -73,6 +74,7 @@ public:
     ScatterView* scatterView() const { return m_scatter; }
     ScatterMatrix* scatterMatrix() const { return m_matrix; }
     TrialDetails* trialDetails() const { return m_details; }
+    AugmentPreview* augmentPreview() const { return m_augment; }
     ObjectiveView* objectiveView() const { return m_objective; }
 
     // The shared filter (TrialFilter's expressions), as if typed into the filter bar; false,
@@ -140,6 +142,7 @@ private:
     ScatterView* m_scatter = nullptr;
     ScatterMatrix* m_matrix = nullptr;
     TrialDetails* m_details = nullptr;
+    AugmentPreview* m_augment = nullptr;
     ObjectiveView* m_objective = nullptr;
     std::unique_ptr<StudyWatcher> m_watcher;
     QMenu* m_viewMenu = nullptr;
