@@ -406,7 +406,8 @@ bool AnalysisView::drawTransferPanels(const std::vector<const AnalysisRecord*>& 
         if (!drawCurvesOverLr(r["curves"], true, rect->axis(QCPAxis::atBottom),
                               rect->axis(QCPAxis::atLeft), legend))
             continue;
-        // the panel's title on its top axis: what selected its trials, and the shift
+        // the panel's title on its top axis: what selected its trials, and the shift, on two
+        // lines: on one, a where clause of a few panels side by side runs past its panel
         const std::string where =
             panels[k]->inputs.value("options", Json::object()).value("where", std::string());
         const double shift = num(r.value("slope", Json::object()).value("per_doubling", Json()));
@@ -415,7 +416,7 @@ bool AnalysisView::drawTransferPanels(const std::vector<const AnalysisRecord*>& 
         top->setTicks(false);
         top->setTickLabels(false);
         top->setLabel(
-            tr("%1: %2 per doubling")
+            tr("%1\n%2 per doubling")
                 .arg(where.empty() ? tr("#%1").arg(panels[k]->id) : QString::fromStdString(where))
                 .arg(shift, 0, 'f', 2));
         QFont bold = top->labelFont();

@@ -2,8 +2,11 @@
 // trajectory over it, contour lines, and picking a point by clicking it. The landscape is a
 // bowl, loss = 1 + x^2 + y^2 on [-1, 1]^2, whose values at every point are known. VTK needs an
 // X server: run under Xvfb (`xvfb-run -a`); without DISPLAY every test is skipped. With
-// PS_TEST_TMP set, the rendered views are saved there for a person to look at.
+// PS_TEST_TMP set, the rendered views are saved there for a person to look at. The rendered
+// surface is also compared with its golden image (golden_image.h), as CI renders it: Mesa's
+// llvmpipe under Xvfb.
 
+#include "golden_image.h"
 #include "widgets/analysis_view.h"
 #include "widgets/landscape_surface.h"
 #include "widgets/vtk_view.h"
@@ -165,6 +168,16 @@ private Q_SLOTS:
         surface.setTrajectoryVisible(false);
         surface.setContoursVisible(false);
         surface.view()->grabImage(); // renders without them
+    }
+
+    void matchesItsGoldenImage() {
+        LandscapeSurface surface;
+        surface.resize(640, 480);
+        surface.setMap(*readLandscapeMap(bowlResult()));
+        surface.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&surface));
+        // the 3-D view alone: the controls around it are plain widgets, drawn by the style
+        test::compareWithGolden(QStringLiteral("landscape_surface"), surface.view()->grabImage());
     }
 
     void analysisViewShowsLandscapesIn3D() {
