@@ -111,8 +111,9 @@ AnalysisView::AnalysisView(QWidget* parent)
     m_stack->addWidget(m_plot);
     split->addWidget(m_stack);
     split->addWidget(m_summary);
-    split->setStretchFactor(0, 3);
+    split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
+    split->setSizes({400, 90}); // the plot first; the summary is a few lines
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
@@ -366,6 +367,10 @@ bool AnalysisView::drawCurvesOverLr(const Json& curves, bool optima, QCPAxis* xA
     xAxis->setLabel(tr("log2(learning rate)"));
     yAxis->setLabel(tr("loss"));
     legend->setVisible(i > 1);
+    // loss against lr is a U: its ends are high at both sides, its middle low, so the top
+    // middle is where the legend hides nothing
+    if (legend == m_plot->legend)
+        m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignHCenter | Qt::AlignTop);
     return true;
 }
 
@@ -398,7 +403,7 @@ bool AnalysisView::drawTransferPanels(const std::vector<const AnalysisRecord*>& 
         QCPLegend* legend = m_plot->legend;
         if (k > 0) {
             legend = new QCPLegend;
-            rect->insetLayout()->addElement(legend, Qt::AlignRight | Qt::AlignTop);
+            rect->insetLayout()->addElement(legend, Qt::AlignHCenter | Qt::AlignTop);
             legend->setLayer(QStringLiteral("legend"));
             legend->setFont(m_plot->legend->font());
         }
