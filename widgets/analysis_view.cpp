@@ -13,6 +13,7 @@
 #include <QPlainTextEdit>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -227,6 +228,8 @@ void AnalysisView::setSurfaceShown(bool on) {
         const QSignalBlocker block(m_surfaceButton);
         m_surfaceButton->setChecked(on);
     }
+    // the surface needs the height; its pick line says what the summary's numbers would
+    m_summary->setVisible(!on);
     if (!on) {
         m_stack->setCurrentWidget(m_plot);
         return;
@@ -235,10 +238,16 @@ void AnalysisView::setSurfaceShown(bool on) {
         m_surface = new LandscapeSurface(m_stack);
         m_stack->addWidget(m_surface);
     }
+    bool fresh = false;
     if (auto map = readLandscapeMap(m_surfaceResult); map)
-        if (m_surface->map().loss != map->loss || m_surface->map().path != map->path)
+        if (m_surface->map().loss != map->loss || m_surface->map().path != map->path) {
             m_surface->setMap(std::move(*map));
+            fresh = true;
+        }
+    const bool wasShown = m_stack->currentWidget() == m_surface;
     m_stack->setCurrentWidget(m_surface);
+    if (fresh || !wasShown) // framed once laid out at its size
+        QTimer::singleShot(0, m_surface, &LandscapeSurface::resetView);
 }
 
 bool AnalysisView::showResult(const std::string& kind, const Json& r) {

@@ -10,6 +10,7 @@
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -96,7 +97,8 @@ LandscapeSurface::LandscapeSurface(QWidget* parent)
     m_scaleBox->setSingleStep(0.1);
     m_scaleBox->setValue(m_verticalScale);
     m_scaleBox->setPrefix(tr("height × "));
-    m_scaleBox->setToolTip(tr("The height of the loss range relative to the grid's widest side"));
+    m_scaleBox->setToolTip(
+        tr("The height of the loss range relative to the side of the (square) grid"));
     m_pathBox->setChecked(true);
     m_pathBox->setToolTip(tr("The training trajectory projected on the plane, over the surface"));
     m_contourBox->setChecked(true);
@@ -111,6 +113,10 @@ LandscapeSurface::LandscapeSurface(QWidget* parent)
     controls->addWidget(m_scaleBox);
     controls->addWidget(m_pathBox);
     controls->addWidget(m_contourBox);
+    auto* reset = new QPushButton(tr("Reset &view"), this);
+    reset->setToolTip(tr("Back to the view from the front and above"));
+    connect(reset, &QPushButton::clicked, this, &LandscapeSurface::resetView);
+    controls->addWidget(reset);
     controls->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -256,6 +262,18 @@ double LandscapeSurface::heightOf(double loss) const {
     return loss > 0 ? std::log10(loss) : NAN;
 }
 
+double LandscapeSurface::worldX(double x) const {
+    return m_xSpan > 0 ? (x - m_x0) / m_xSpan : 0.0;
+}
+
+double LandscapeSurface::worldY(double y) const {
+    return m_ySpan > 0 ? (y - m_y0) / m_ySpan : 0.0;
+}
+
+std::array<double, 3> LandscapeSurface::worldOf(double x, double y) const {
+    return {worldX(x), worldY(y), worldZ(heightOf(m_map.lossAt(x, y)))};
+}
+
 double LandscapeSurface::worldZ(double height) const {
     return m_hi > m_lo ? (height - m_lo) / (m_hi - m_lo) * m_verticalScale * m_span : 0.0;
 }
@@ -273,8 +291,14 @@ void LandscapeSurface::rebuild() {
             m_lo = std::min(m_lo, h), m_hi = std::max(m_hi, h);
     if (!(m_lo <= m_hi))
         m_lo = 0, m_hi = 1;
-    m_span =
-        nx >= 2 && ny >= 2 ? std::max(g.xs.back() - g.xs.front(), g.ys.back() - g.ys.front()) : 1.0;
+    // The grid is drawn on a unit square whatever its extent: PCA directions often span 10
+    // times more along the first component than the second, and a true-scale surface would
+    // be a sliver. The axes are labelled in the grid's own coordinates.
+    m_x0 = nx >= 2 ? g.xs.front() : 0.0;
+    m_y0 = ny >= 2 ? g.ys.front() : 0.0;
+    m_xSpan = nx >= 2 ? g.xs.back() - g.xs.front() : 1.0;
+    m_ySpan = ny >= 2 ? g.ys.back() - g.ys.front() : 1.0;
+    m_span = 1.0;
 
     // the surface: one point per sample, a quad per cell whose four samples are all there
     vtkNew<vtkPoints> points;
@@ -286,7 +310,8 @@ void LandscapeSurface::rebuild() {
         for (std::size_t i = 0; i < nx; ++i) {
             const double h = heights[j * nx + i];
             const vtkIdType id = vtkIdType(j * nx + i);
-            points->SetPoint(id, g.xs[i], g.ys[j], worldZ(std::isfinite(h) ? h : m_lo));
+            points->SetPoint(id, worldX(g.xs[i]), worldY(g.ys[j]),
+                             worldZ(std::isfinite(h) ? h : m_lo));
             scalars->SetValue(id, h);
         }
     vtkNew<vtkCellArray> quads;
@@ -325,7 +350,7 @@ void LandscapeSurface::rebuild() {
         const double h = heightOf(g.lossAt(x, y));
         if (!std::isfinite(h))
             continue; // off the grid
-        line.push_back(pathPoints->InsertNextPoint(x, y, worldZ(h) + lift));
+        line.push_back(pathPoints->InsertNextPoint(worldX(x), worldY(y), worldZ(h) + lift));
     }
     if (line.size() >= 2)
         pathCells->InsertNextCell(vtkIdType(line.size()), line.data());
@@ -348,7 +373,8 @@ void LandscapeSurface::rebuild() {
              contourLines(heights, g.xs, g.ys, contourLevels(m_lo, m_hi, 12))) {
             std::vector<vtkIdType> ids;
             for (const auto& [x, y] : c.points)
-                ids.push_back(contourPoints->InsertNextPoint(x, y, worldZ(c.level) + 0.3 * lift));
+                ids.push_back(contourPoints->InsertNextPoint(worldX(x), worldY(y),
+                                                             worldZ(c.level) + 0.3 * lift));
             if (c.closed && !ids.empty())
                 ids.push_back(ids.front());
             if (ids.size() >= 2) {
@@ -363,8 +389,8 @@ void LandscapeSurface::rebuild() {
     double bounds[6];
     s.surface->GetBounds(bounds);
     s.axes->SetBounds(bounds);
-    s.axes->SetXAxisRange(bounds[0], bounds[1]);
-    s.axes->SetYAxisRange(bounds[2], bounds[3]);
+    s.axes->SetXAxisRange(m_x0, m_x0 + m_xSpan); // labelled in the grid's coordinates
+    s.axes->SetYAxisRange(m_y0, m_y0 + m_ySpan);
     s.axes->SetZAxisRange(m_lo, m_hi); // labelled in the height's unit, not world units
     s.axes->SetXTitle(g.xLabel.c_str());
     s.axes->SetYTitle(g.yLabel.c_str());
@@ -372,19 +398,30 @@ void LandscapeSurface::rebuild() {
     s.markerSource->SetRadius(0.012 * m_span);
 
     if (!m_cameraSet && nx >= 2) {
-        // from the front and above, the way loss-landscape figures are drawn
-        vtkRenderer* renderer = m_view->renderer();
-        vtkCamera* camera = renderer->GetActiveCamera();
-        const double cx = (bounds[0] + bounds[1]) / 2, cy = (bounds[2] + bounds[3]) / 2;
-        const double cz = (bounds[4] + bounds[5]) / 2;
-        camera->SetFocalPoint(cx, cy, cz);
-        camera->SetPosition(cx + 0.9 * m_span, cy - 1.6 * m_span, cz + 1.3 * m_span);
-        camera->SetViewUp(0, 0, 1);
-        renderer->ResetCamera();
-        camera->Zoom(0.9); // room for the axes' labels below the grid
+        resetView();
         m_cameraSet = true;
     }
     m_view->renderer()->ResetCameraClippingRange();
+    m_view->requestRender();
+}
+
+void LandscapeSurface::resetView() {
+    // from the front and above, the way loss-landscape figures are drawn
+    double bounds[6];
+    m_scene->surface->GetBounds(bounds);
+    vtkRenderer* renderer = m_view->renderer();
+    vtkCamera* camera = renderer->GetActiveCamera();
+    const double cx = (bounds[0] + bounds[1]) / 2, cy = (bounds[2] + bounds[3]) / 2;
+    const double cz = (bounds[4] + bounds[5]) / 2;
+    camera->SetFocalPoint(cx, cy, cz);
+    camera->SetPosition(cx + 0.9 * m_span, cy - 1.6 * m_span, cz + 1.3 * m_span);
+    camera->SetViewUp(0, 0, 1);
+    renderer->ResetCamera();
+    // ResetCamera fits the scene's sphere into the view's height; a wide, low view (a docked
+    // panel) has room to spare sideways, so come closer there
+    const double aspect = m_view->height() > 0 ? double(m_view->width()) / m_view->height() : 1.0;
+    camera->Zoom(0.9 * std::clamp(aspect / 1.4, 1.0, 1.8));
+    renderer->ResetCameraClippingRange();
     m_view->requestRender();
 }
 
@@ -400,10 +437,11 @@ std::optional<LandscapeSurface::Pick> LandscapeSurface::pickAt(QPoint viewPos) {
     }
     double world[3];
     s.picker->GetPickPosition(world);
-    Pick pick{world[0], world[1], m_map.lossAt(world[0], world[1])};
+    const double px = m_x0 + world[0] * m_xSpan, py = m_y0 + world[1] * m_ySpan;
+    Pick pick{px, py, m_map.lossAt(px, py)};
     if (!std::isfinite(pick.loss))
         return std::nullopt;
-    s.markerSource->SetCenter(pick.x, pick.y, worldZ(heightOf(pick.loss)));
+    s.markerSource->SetCenter(worldX(pick.x), worldY(pick.y), worldZ(heightOf(pick.loss)));
     s.markerActor->VisibilityOn();
     m_pickLabel->setText(tr("%1 = %2, %3 = %4: loss %5 (log10 %6)")
                              .arg(QString::fromStdString(m_map.xLabel))

@@ -9,6 +9,7 @@
 #include "core/explore/landscape_map.h"
 
 #include <QWidget>
+#include <array>
 #include <memory>
 #include <optional>
 
@@ -42,10 +43,15 @@ public:
     void setVerticalScale(double scale);
     void setTrajectoryVisible(bool on);
     void setContoursVisible(bool on);
+    // The camera back to its first place (front and above), framed to the view's size.
+    void resetView();
 
     // The surface under a point of the widget's 3-D view (its own coordinates); nothing off
     // the surface. Also marks the point and shows it in the label below the view.
     std::optional<Pick> pickAt(QPoint viewPos);
+    // Where the surface point over grid coordinates (x, y) is in the 3-D scene (the grid is
+    // drawn on the unit square), for tests and overlays.
+    std::array<double, 3> worldOf(double x, double y) const;
     // The range the colours span, in the shown height's unit (log10(loss) or loss).
     std::pair<double, double> colourRange() const { return {m_lo, m_hi}; }
     int trajectoryPointCount() const;
@@ -60,6 +66,8 @@ private:
     struct Scene;
     void rebuild();
     double heightOf(double loss) const;
+    double worldX(double x) const;
+    double worldY(double y) const;
     double worldZ(double height) const;
 
     VtkView* m_view;
@@ -75,7 +83,8 @@ private:
     Palette m_palette = Palette::Thermal;
     double m_verticalScale = 0.6;
     double m_lo = 0, m_hi = 1; // colour and height range of the shown height
-    double m_span = 1;         // the grid's widest side
+    double m_span = 1;         // the drawn grid's side (a unit square)
+    double m_x0 = 0, m_y0 = 0, m_xSpan = 1, m_ySpan = 1; // the grid's extent
     bool m_cameraSet = false;
 };
 

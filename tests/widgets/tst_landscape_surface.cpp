@@ -122,11 +122,12 @@ private Q_SLOTS:
         surface.view()->grabImage(); // one render, so the camera is in place
         QSignalSpy picked(&surface, &LandscapeSurface::picked);
 
-        // (0.3, 0.5) on the surface: loss 1.34, height log10(1.34) of log10(3), scaled to
-        // 0.6 of the grid's side (2). It is on the bowl's far side, which faces the camera
-        // (looking from the front and above): no nearer part of the surface hides it.
-        const double z = std::log10(1.34) / std::log10(3.0) * 0.6 * 2.0;
-        const QPoint at = onScreen(surface.view(), 0.3, 0.5, z);
+        // (0.3, 0.5) on the surface: loss 1.34. It is on the bowl's far side, which faces the
+        // camera (looking from the front and above): no nearer part of the surface hides it.
+        const auto w = surface.worldOf(0.3, 0.5);
+        QVERIFY(std::abs(w[0] - 0.65) < 1e-12 && std::abs(w[1] - 0.75) < 1e-12); // unit square
+        QVERIFY(std::abs(w[2] - std::log10(1.34) / std::log10(3.0) * 0.6) < 3e-3);
+        const QPoint at = onScreen(surface.view(), w[0], w[1], w[2]);
         QTest::mouseClick(surface.view(), Qt::LeftButton, Qt::NoModifier, at);
         QCOMPARE(picked.count(), 1);
         const double px = picked[0][0].toDouble(), py = picked[0][1].toDouble();
