@@ -397,12 +397,20 @@ void LandscapeSurface::rebuild() {
     s.axes->SetZTitle(m_height == Height::Loss ? "loss" : "log10(loss)");
     s.markerSource->SetRadius(0.012 * m_span);
 
-    if (!m_cameraSet && nx >= 2) {
+    if (!m_cameraSet && nx >= 2 && isVisible()) { // else when shown, at its size
         resetView();
         m_cameraSet = true;
     }
     m_view->renderer()->ResetCameraClippingRange();
     m_view->requestRender();
+}
+
+void LandscapeSurface::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (!m_cameraSet && m_map.nx() >= 2) {
+        resetView();
+        m_cameraSet = true;
+    }
 }
 
 void LandscapeSurface::resetView() {

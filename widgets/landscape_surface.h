@@ -62,6 +62,9 @@ public:
 Q_SIGNALS:
     void picked(double x, double y, double loss);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     struct Scene;
     void rebuild();
