@@ -34,7 +34,8 @@ AnalysisLauncher::AnalysisLauncher(std::vector<std::int64_t> selected, QWidget* 
                         : tr("&Selected trials only: %n (%1)", nullptr, int(m_selected.size()))
                               .arg(numbers.size() > 60 ? numbers.left(57) + "…" : numbers));
     m_some->setEnabled(!m_selected.empty());
-    (m_selected.empty() ? m_all : m_some)->setChecked(true);
+    // one selected trial is most often a click, not a subset to analyse
+    (m_selected.size() >= 2 ? m_some : m_all)->setChecked(true);
 
     auto* scope = new QGroupBox(tr("Trials"), this);
     auto* scopeLayout = new QVBoxLayout(scope);

@@ -158,9 +158,26 @@ void AnalysisView::setRecords(std::vector<AnalysisRecord> records) {
         clear();
         return;
     }
+    if (!m_expected.isEmpty()) {
+        // a result just asked for from this window: the latest of its kind, computed or reused
+        int newest = -1;
+        for (std::size_t i = 0; i < m_records.size(); ++i)
+            if (QString::fromStdString(m_records[i].kind) == m_expected &&
+                m_records[i].state != AnalysisState::Waiting &&
+                (newest < 0 ||
+                 m_records[i].finishedAt >= m_records[std::size_t(newest)].finishedAt))
+                newest = int(i);
+        if (newest >= 0) {
+            index = newest;
+            m_expected.clear();
+        }
+    }
     if (index < 0)
         index = newestDone >= 0 ? newestDone : int(m_records.size()) - 1;
-    m_picker->setCurrentIndex(index);
+    {
+        const QSignalBlocker block(m_picker); // shown once, below
+        m_picker->setCurrentIndex(index);
+    }
     showIndex(index);
 }
 
@@ -208,6 +225,10 @@ void AnalysisView::reset() {
     m_surfaceResult = Json();
     m_surfaceButton->setVisible(false);
     setSurfaceShown(false);
+}
+
+void AnalysisView::expectResult(const QString& kind) {
+    m_expected = kind;
 }
 
 void AnalysisView::setSideBySide(bool on) {

@@ -34,6 +34,9 @@ public:
     // The study's stored analyses; the one shown stays shown while it is still there, else
     // the newest finished one is.
     void setRecords(std::vector<AnalysisRecord> records);
+    // The next records that hold a finished result of `kind` show the latest of them (an
+    // analysis this window just ran), instead of keeping the one shown.
+    void expectResult(const QString& kind);
     void clear();
     // Draws a result; false, with message() saying why, when this kind has no plot (its
     // summary is still shown) or the result lacks what the plot needs.
@@ -84,6 +87,7 @@ private:
     bool m_fixedRanges = false; // the drawing set its axes' ranges itself
     int m_contourCount = 0;
     int m_panelCount = 0;
+    QString m_expected; // expectResult's kind, until it arrives
 };
 
 } // namespace ps

@@ -883,9 +883,10 @@ bool MainWindow::startAnalysis(const AnalysisRequest& request) {
                           .arg(QDir::toNativeSeparators(cli));
         return false;
     }
-    // the study file when there is one (it knows the task, for analyses that train), else the
-    // database
-    const QString target = m_studyFile.isEmpty() ? databasePath() : m_studyFile;
+    // the database shown (it keeps the study's text, which tells the task to analyses that
+    // train); the study file only when there is no database path: a file's own storage may be
+    // another database than the one opened (a copy, a moved study)
+    const QString target = databasePath().isEmpty() ? m_studyFile : databasePath();
     const QStringList args = AnalysisLauncher::cliArguments(target, m_studyName, request);
     m_analysisRun = new AnalysisRun(cli, args, QFileInfo(target).absolutePath(), this);
     connect(m_analysisRun, &AnalysisRun::finished, this,
@@ -894,6 +895,8 @@ bool MainWindow::startAnalysis(const AnalysisRequest& request) {
                 m_analysisRun = nullptr;
                 hideProgress();
                 updateActions();
+                if (ok)
+                    m_analyses->expectResult(kind);
                 if (m_watcher)
                     m_watcher->pollAnalysesNow();
                 if (ok) {

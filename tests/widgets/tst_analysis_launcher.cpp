@@ -103,6 +103,7 @@ private Q_SLOTS:
         QVERIFY(!window.progressShown());
         // stored, scoped to the 8, and shown
         QTRY_VERIFY_WITH_TIMEOUT(window.analysisView()->recordCount() == 1, 20000);
+        QVERIFY(window.analysisView()->shownRecord() > 0); // the new result is the one shown
         auto storage = openStorage(config.storageUrl);
         const auto analyses = storage->analyses(storage->studies().front().id);
         QCOMPARE(int(analyses.size()), 1);

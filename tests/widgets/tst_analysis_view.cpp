@@ -232,6 +232,20 @@ private Q_SLOTS:
         view.setRecords({records[1]});
         QVERIFY(view.message().contains("running"));
         QVERIFY(!view.showResult("transfer", {{"curves", Json::array()}}));
+        // the one shown stays shown while others arrive, unless this window asked for one
+        view.setRecords({records[0]});
+        QCOMPARE(view.shownRecord(), std::int64_t(1));
+        AnalysisRecord importance = record(4, "importance", {{"summary", {"x"}}});
+        importance.finishedAt = 1.8e9;
+        view.setRecords({records[0], importance});
+        QCOMPARE(view.shownRecord(), std::int64_t(1));
+        view.expectResult("importance");
+        view.setRecords({records[0], records[1]}); // not there yet: unchanged
+        QCOMPARE(view.shownRecord(), std::int64_t(1));
+        view.setRecords({records[0], importance});
+        QCOMPARE(view.shownRecord(), std::int64_t(4));
+        view.setRecords({records[0], importance}); // asked once: the user's pick holds after
+        QCOMPARE(view.shownRecord(), std::int64_t(4));
     }
 };
 
