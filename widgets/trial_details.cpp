@@ -121,6 +121,8 @@ void TrialDetails::show(const Trial& t) {
     if (duration)
         html += row(tr("duration"), TrialTableModel::formatDuration(*duration));
     html += row(tr("worker"), QString::fromStdString(t.worker));
+    if (t.retryOf)
+        html += row(tr("retry of"), tr("trial #%1 (same parameters)").arg(*t.retryOf));
     html += row(tr("attempts"), QString::number(t.attempts));
     if (t.system.contains("group"))
         html += row(tr("scheduler group"), valueText(t.system["group"]));

@@ -296,6 +296,12 @@ void TestMainWindow::retriesTheSelectedFailedTrial() {
     QCOMPARE(copy.state, TrialState::Waiting);
     QVERIFY(copy.retryOf && *copy.retryOf == failedNumber);
     QVERIFY(copy.params == trials[std::size_t(trials.size() - 2)].params);
+    // its details say what it retries
+    QTRY_VERIFY(window.trialModel()->trialAt(5) != nullptr);
+    window.selection()->setSelected({window.trialModel()->trialAt(5)->id});
+    QVERIFY2(window.trialDetails()->detailsText().contains(
+                 QString("trial #%1 (same parameters)").arg(failedNumber)),
+             qPrintable(window.trialDetails()->detailsText()));
 }
 
 void TestMainWindow::pausedStudiesShowItAndResume() {
