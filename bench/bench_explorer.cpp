@@ -4,7 +4,8 @@
 // (every trial in the table, the history and the parallel coordinates, drawn), the
 // parallel-coordinates redraw after brushes of several widths, the time for a selection change
 // to reach every open view and be painted, and the process's memory.
-// Usage: bench_explorer [--trials N] (default 100000).
+// Usage: bench_explorer [--trials N] (default 100000) [--db FILE]: FILE keeps the written
+// study, and a later run with the same FILE opens it without writing it again (minutes).
 
 #include "bench/bench_machine.h"
 #include "core/storage/storage.h"
@@ -18,6 +19,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <cmath>
 #include <cstdio>
@@ -69,18 +71,23 @@ template <typename F> double millis(F&& f) {
 
 int main(int argc, char** argv) {
     int trials = 100000;
-    for (int i = 1; i + 1 < argc; i += 2)
+    QString keptDb;
+    for (int i = 1; i + 1 < argc; i += 2) {
         if (std::string(argv[i]) == "--trials")
             trials = std::atoi(argv[i + 1]);
+        else if (std::string(argv[i]) == "--db")
+            keptDb = QString::fromLocal8Bit(argv[i + 1]);
+    }
     if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QTemporaryDir dir;
-    const QString db = dir.filePath("explorer-bench.db");
+    const QString db = keptDb.isEmpty() ? dir.filePath("explorer-bench.db") : keptDb;
+    const bool reuse = !keptDb.isEmpty() && QFileInfo::exists(keptDb);
 
     QElapsedTimer timer;
     timer.start();
-    {
+    if (!reuse) {
         auto storage = ps::openStorage("sqlite:" + db.toStdString());
         ps::StudyRecord record;
         record.name = "explorer-bench";
@@ -123,6 +130,15 @@ int main(int argc, char** argv) {
                                  {{"loss", loss}, {"norm", norm}}, loss, {});
         }
     }
+    if (reuse) { // the kept study must be the one this run names
+        auto storage = ps::openStorage("sqlite:" + db.toStdString());
+        const auto studies = storage->studies();
+        if (studies.size() != 1 || storage->counts(studies[0].id).complete != trials) {
+            std::fprintf(stderr, "%s does not hold one study of %d finished trials\n",
+                         qPrintable(db), trials);
+            return 1;
+        }
+    }
     const double writeS = timer.elapsed() / 1000.0;
     const double baseMb = residentMb();
 
@@ -159,8 +175,9 @@ int main(int argc, char** argv) {
     const std::string cpu = ps::bench::cpuModel();
     std::printf("machine: %s\n", cpu.c_str());
     std::printf("study: %d finished trials, 12 parameters, 2 objectives, %d metric points "
-                "(written in %.1f s)\n",
-                trials, trials * 3, writeS);
+                "(%s in %.1f s)\n",
+                trials, trials * 3, reuse ? "kept from an earlier run, checked" : "written",
+                writeS);
     std::printf("open and show (table, history, parallel coordinates drawn): %.0f ms "
                 "(target < 2000 ms)\n",
                 openMs);
