@@ -98,7 +98,8 @@ LearningCurvesPlot::LearningCurvesPlot(TrialSelection* selection, QWidget* paren
         m_autoRange = true;
         scheduleRebuild();
     });
-    // Clicking a curve or its legend entry selects that trial; Ctrl or Shift adds or removes.
+    // Clicking a curve or its legend entry selects that trial; Ctrl or Shift adds
+    // or removes.
     auto select = [this](QCPAbstractPlottable* plottable, QMouseEvent* event) {
         const QVariant id = plottable ? plottable->property(kTrialIdProperty) : QVariant();
         if (!id.isValid())
@@ -117,7 +118,8 @@ LearningCurvesPlot::LearningCurvesPlot(TrialSelection* selection, QWidget* paren
                 if (auto* entry = qobject_cast<QCPPlottableLegendItem*>(item))
                     select(entry->plottable(), event);
             });
-    // Once the user pans or zooms, new data no longer refits the axes; a double click does.
+    // Once the user pans or zooms, new data no longer refits the axes; a double
+    // click does.
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_autoRange = false; });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
         if (event->buttons() & Qt::LeftButton)
@@ -136,14 +138,15 @@ void LearningCurvesPlot::setObjective(const QString& metric) {
     scheduleRebuild();
 }
 
-void LearningCurvesPlot::applyTrials(const std::vector<Trial>& trials) {
+void LearningCurvesPlot::applyTrials(const TrialList& trials) {
     bool attemptsChanged = false;
-    for (const auto& t : trials) {
-        auto it = m_trials.find(t.id);
-        attemptsChanged = attemptsChanged || it == m_trials.end() || it->attempts != t.attempts;
-        m_trials.insert(t.id, t);
+    for (auto t = trials.begin(); t != trials.end(); ++t) {
+        auto it = m_trials.find(t->id);
+        attemptsChanged = attemptsChanged || it == m_trials.end() || (*it)->attempts != t->attempts;
+        m_trials.insert(t->id, t.ptr());
     }
-    // A trial's state alone does not change its curve; a new attempt (or trial) does.
+    // A trial's state alone does not change its curve; a new attempt (or trial)
+    // does.
     if (attemptsChanged)
         scheduleRebuild();
 }
@@ -207,8 +210,8 @@ void LearningCurvesPlot::updateMetricCombo() {
     m_metricCombo->addItems(names);
     QString pick = current;
     if (!m_userChoseMetric || !names.contains(current)) {
-        // The objective first: it is what the study optimizes. Then a validation metric,
-        // which says more than a training one.
+        // The objective first: it is what the study optimizes. Then a validation
+        // metric, which says more than a training one.
         pick = names.value(0);
         for (const QString& preferred : {m_objective, QStringLiteral("val_loss"),
                                          QStringLiteral("loss"), QStringLiteral("val_acc")}) {
@@ -224,7 +227,8 @@ void LearningCurvesPlot::updateMetricCombo() {
 
 void LearningCurvesPlot::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
-    // A legend beside the axes wraps into as many columns as the new height needs.
+    // A legend beside the axes wraps into as many columns as the new height
+    // needs.
     if (m_legendColumn)
         scheduleRebuild();
 }
@@ -246,18 +250,19 @@ std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric,
         const auto trial = m_trials.constFind(it.key());
         if (trial == m_trials.constEnd())
             continue; // its trial arrives with the next poll
-        const auto attempt = it->find(trial->attempts);
+        const auto attempt = it->find((*trial)->attempts);
         if (attempt == it->end() || !attempt->second.count(metric) ||
-            m_selection->isHidden(trial->id))
+            m_selection->isHidden((*trial)->id))
             continue;
-        have.push_back(&*trial);
+        have.push_back(trial->get());
     }
     std::sort(have.begin(), have.end(),
               [](const Trial* a, const Trial* b) { return a->number < b->number; });
     std::vector<qint64> ids;
     if (!m_selection->isEmpty()) {
-        // the selected ones, at most the newest m_maxCurves of them: a brush may select tens
-        // of thousands, and one graph and legend entry each would freeze the window
+        // the selected ones, at most the newest m_maxCurves of them: a brush may
+        // select tens of thousands, and one graph and legend entry each would
+        // freeze the window
         std::vector<const Trial*> selected;
         for (const Trial* t : have) {
             if (m_selection->isSelected(t->id))
@@ -280,14 +285,16 @@ std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric,
 void LearningCurvesPlot::placeLegend(int entries) {
     QCPLegend* legend = m_plot->legend;
     if (!m_legendColumn) {
-        // Beside the axes, where it never hides a curve, at the top of a column whose rest an
-        // empty element takes up, so that it keeps its natural height.
+        // Beside the axes, where it never hides a curve, at the top of a column
+        // whose rest an empty element takes up, so that it keeps its natural
+        // height.
         QCPLayoutInset* inset = m_plot->axisRect()->insetLayout();
         inset->take(legend);
         inset->simplify();
         QCPLayoutGrid* grid = m_plot->plotLayout();
         m_legendColumn = new QCPLayoutGrid;
-        grid->addElement(grid->rowCount() - 1, 1, m_legendColumn); // below an export's title
+        grid->addElement(grid->rowCount() - 1, 1,
+                         m_legendColumn); // below an export's title
         grid->setColumnStretchFactor(1, 0.001);
         m_legendColumn->addElement(0, 0, legend);
         m_legendColumn->addElement(1, 0, new QCPLayoutElement(m_plot));
@@ -296,8 +303,8 @@ void LearningCurvesPlot::placeLegend(int entries) {
         m_legendColumn->setMargins(QMargins(0, 0, 6, 0));
     }
     legend->setVisible(entries > 0);
-    // As many rows as the height holds, then another column: a long legend must not push the
-    // axes off the widget.
+    // As many rows as the height holds, then another column: a long legend must
+    // not push the axes off the widget.
     const int rowHeight = QFontMetrics(legend->font()).height() + 4;
     legend->setWrap(std::max(4, (m_plot->height() - 60) / rowHeight));
     legend->setFillOrder(QCPLayoutGrid::foRowsFirst, /*rearrange=*/true);
@@ -313,7 +320,7 @@ void LearningCurvesPlot::rebuild() {
     int candidates = 0;
     const auto ids = metric.empty() ? std::vector<qint64>{} : trialsToShow(metric, candidates);
     for (qint64 id : ids) {
-        const Trial& t = m_trials[id];
+        const Trial& t = *m_trials[id];
         const auto& steps = m_metrics[id][t.attempts][metric];
         QVector<double> x, y;
         x.reserve(qsizetype(steps.size()));

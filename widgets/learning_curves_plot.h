@@ -6,6 +6,7 @@
 // selection is not owned.
 
 #include "core/study/trial.h"
+#include "core/study/trial_list.h"
 
 #include <QHash>
 #include <QList>
@@ -36,7 +37,7 @@ public:
 
     // The objective's metric is the one shown first, until the user picks another.
     void setObjective(const QString& metric);
-    void applyTrials(const std::vector<Trial>& trials);
+    void applyTrials(const TrialList& trials);
     void addMetrics(const std::vector<MetricPoint>& points);
     void clear();
     // How many curves to draw when nothing is selected (the most recent trials win).
@@ -73,7 +74,7 @@ private:
     QCustomPlot* m_plot;
     QCPLayoutGrid* m_legendColumn = nullptr; // holds the legend while it is beside the axes
     QTimer* m_rebuildTimer;
-    QHash<qint64, Trial> m_trials;
+    QHash<qint64, TrialPtr> m_trials;
     QHash<qint64, TrialMetrics> m_metrics;
     std::set<std::string> m_names;
     QString m_objective;

@@ -63,11 +63,12 @@ void ParallelCoordinates::setStudyLayout(const SearchSpace& space,
     update();
 }
 
-void ParallelCoordinates::applyTrials(const std::vector<Trial>& trials) {
+void ParallelCoordinates::applyTrials(const TrialList& trials) {
     const std::size_t before = m_columns.dimensions();
     const TrialColumns::Update u = m_columns.apply(trials);
     if (m_columns.dimensions() != before) {
-        // new parameters are inserted in front of the objectives: map the order over
+        // new parameters are inserted in front of the objectives: map the order
+        // over
         const std::size_t added = m_columns.dimensions() - before;
         std::size_t firstObjective = 0;
         while (firstObjective < m_columns.dimensions() &&
@@ -90,9 +91,11 @@ void ParallelCoordinates::applyTrials(const std::vector<Trial>& trials) {
         return;
     m_baseDirty = true;
     if (!m_brushes.empty())
-        brushesToSelection(); // a brush is a filter: trials arriving inside it join the selection
+        brushesToSelection(); // a brush is a filter: trials arriving inside it join
+                              // the selection
     else if (!m_selection->isEmpty())
-        onSelectionChanged(); // new rows may be selected already; changed ones moved
+        onSelectionChanged(); // new rows may be selected already; changed ones
+                              // moved
     scheduleRebuild();
 }
 
@@ -243,7 +246,8 @@ void ParallelCoordinates::updateColorRange() {
     const Dimension& dim = m_columns.dimension(m_colorDim);
     if (dim.scale == AxisScale::Categorical)
         return;
-    // the 2nd to 98th percentile: one diverged trial must not turn every other line one colour
+    // the 2nd to 98th percentile: one diverged trial must not turn every other
+    // line one colour
     std::vector<double> values;
     values.reserve(m_columns.rows());
     for (std::size_t r = 0; r < m_columns.rows(); ++r)
@@ -268,8 +272,8 @@ double ParallelCoordinates::colorPosition(std::size_t row) const {
     double t = m_columns.position(row, m_colorDim);
     if (std::isfinite(m_colorLow) && std::isfinite(t))
         t = std::clamp((t - m_colorLow) / (m_colorHigh - m_colorLow), 0.0, 1.0);
-    // an objective's best end is dark, whichever its direction: it stands out on the light
-    // background
+    // an objective's best end is dark, whichever its direction: it stands out on
+    // the light background
     const Dimension& dim = m_columns.dimension(m_colorDim);
     return dim.objective && dim.direction == Direction::Maximize ? 1.0 - t : t;
 }

@@ -39,7 +39,7 @@ public:
     // trials, brushes and axis order.
     void setStudyLayout(const SearchSpace& space, const std::vector<Objective>& objectives);
     // New or changed trials, as the StudyWatcher reports them; the redraw is coalesced.
-    void applyTrials(const std::vector<Trial>& trials);
+    void applyTrials(const TrialList& trials);
     void clear();
     const TrialColumns& columns() const { return m_columns; }
 
