@@ -85,6 +85,7 @@ LearningCurvesPlot::LearningCurvesPlot(TrialSelection* selection, QWidget* paren
         scheduleRebuild();
     });
     connect(m_selection, &TrialSelection::filterChanged, this, [this] {
+        forgetTrialsWithMetric(); // hidden trials are left out
         m_autoRange = true;
         scheduleRebuild();
     });
@@ -98,8 +99,7 @@ LearningCurvesPlot::LearningCurvesPlot(TrialSelection* selection, QWidget* paren
         m_autoRange = true;
         scheduleRebuild();
     });
-    // Clicking a curve or its legend entry selects that trial; Ctrl or Shift adds
-    // or removes.
+    // Clicking a curve or its legend entry selects that trial; Ctrl or Shift adds or removes.
     auto select = [this](QCPAbstractPlottable* plottable, QMouseEvent* event) {
         const QVariant id = plottable ? plottable->property(kTrialIdProperty) : QVariant();
         if (!id.isValid())
@@ -118,8 +118,7 @@ LearningCurvesPlot::LearningCurvesPlot(TrialSelection* selection, QWidget* paren
                 if (auto* entry = qobject_cast<QCPPlottableLegendItem*>(item))
                     select(entry->plottable(), event);
             });
-    // Once the user pans or zooms, new data no longer refits the axes; a double
-    // click does.
+    // Once the user pans or zooms, new data no longer refits the axes; a double click does.
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_autoRange = false; });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
         if (event->buttons() & Qt::LeftButton)
@@ -145,8 +144,10 @@ void LearningCurvesPlot::applyTrials(const TrialList& trials) {
         attemptsChanged = attemptsChanged || it == m_trials.end() || (*it)->attempts != t->attempts;
         m_trials.insert(t->id, t.ptr());
     }
-    // A trial's state alone does not change its curve; a new attempt (or trial)
-    // does.
+    // The cache points at the trials: any replaced one must be looked up again.
+    if (!trials.empty())
+        forgetTrialsWithMetric();
+    // A trial's state alone does not change its curve; a new attempt (or trial) does.
     if (attemptsChanged)
         scheduleRebuild();
 }
@@ -159,11 +160,14 @@ void LearningCurvesPlot::addMetrics(const std::vector<MetricPoint>& points) {
     }
     if (m_names.size() != namesBefore)
         updateMetricCombo();
-    if (!points.empty())
+    if (!points.empty()) {
+        forgetTrialsWithMetric();
         scheduleRebuild();
+    }
 }
 
 void LearningCurvesPlot::clear() {
+    forgetTrialsWithMetric();
     m_trials.clear();
     m_metrics.clear();
     m_names.clear();
@@ -210,8 +214,8 @@ void LearningCurvesPlot::updateMetricCombo() {
     m_metricCombo->addItems(names);
     QString pick = current;
     if (!m_userChoseMetric || !names.contains(current)) {
-        // The objective first: it is what the study optimizes. Then a validation
-        // metric, which says more than a training one.
+        // The objective first: it is what the study optimizes. Then a validation metric,
+        // which says more than a training one.
         pick = names.value(0);
         for (const QString& preferred : {m_objective, QStringLiteral("val_loss"),
                                          QStringLiteral("loss"), QStringLiteral("val_acc")}) {
@@ -227,8 +231,7 @@ void LearningCurvesPlot::updateMetricCombo() {
 
 void LearningCurvesPlot::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
-    // A legend beside the axes wraps into as many columns as the new height
-    // needs.
+    // A legend beside the axes wraps into as many columns as the new height needs.
     if (m_legendColumn)
         scheduleRebuild();
 }
@@ -243,9 +246,10 @@ void LearningCurvesPlot::scheduleRebuild() {
         m_rebuildTimer->start();
 }
 
-std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric,
-                                                     int& candidates) const {
-    std::vector<const Trial*> have;
+const std::vector<const Trial*>& LearningCurvesPlot::trialsWithMetric(const std::string& metric) {
+    if (m_withMetricValid && m_withMetricName == metric)
+        return m_withMetric;
+    m_withMetric.clear();
     for (auto it = m_metrics.constBegin(); it != m_metrics.constEnd(); ++it) {
         const auto trial = m_trials.constFind(it.key());
         if (trial == m_trials.constEnd())
@@ -254,25 +258,27 @@ std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric,
         if (attempt == it->end() || !attempt->second.count(metric) ||
             m_selection->isHidden((*trial)->id))
             continue;
-        have.push_back(trial->get());
+        m_withMetric.push_back(trial->get());
     }
-    std::sort(have.begin(), have.end(),
+    std::sort(m_withMetric.begin(), m_withMetric.end(),
               [](const Trial* a, const Trial* b) { return a->number < b->number; });
+    m_withMetricName = metric;
+    m_withMetricValid = true;
+    return m_withMetric;
+}
+
+std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric, int& candidates) {
+    const std::vector<const Trial*>& have = trialsWithMetric(metric);
     std::vector<qint64> ids;
     if (!m_selection->isEmpty()) {
-        // the selected ones, at most the newest m_maxCurves of them: a brush may
-        // select tens of thousands, and one graph and legend entry each would
-        // freeze the window
-        std::vector<const Trial*> selected;
-        for (const Trial* t : have) {
-            if (m_selection->isSelected(t->id))
-                selected.push_back(t);
-        }
+        // the selected ones, at most the newest m_maxCurves of them: a brush may select tens
+        // of thousands, and one graph and legend entry each would freeze the window. Walked
+        // from the newest, so a wide selection stops after m_maxCurves.
         candidates = int(m_selection->selected().size());
-        const size_t first =
-            selected.size() > size_t(m_maxCurves) ? selected.size() - size_t(m_maxCurves) : 0;
-        for (size_t i = first; i < selected.size(); ++i)
-            ids.push_back(selected[i]->id);
+        for (auto it = have.rbegin(); it != have.rend() && ids.size() < size_t(m_maxCurves); ++it)
+            if (m_selection->isSelected((*it)->id))
+                ids.push_back((*it)->id);
+        std::reverse(ids.begin(), ids.end());
         return ids;
     }
     candidates = int(have.size());
@@ -285,16 +291,14 @@ std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric,
 void LearningCurvesPlot::placeLegend(int entries) {
     QCPLegend* legend = m_plot->legend;
     if (!m_legendColumn) {
-        // Beside the axes, where it never hides a curve, at the top of a column
-        // whose rest an empty element takes up, so that it keeps its natural
-        // height.
+        // Beside the axes, where it never hides a curve, at the top of a column whose rest an
+        // empty element takes up, so that it keeps its natural height.
         QCPLayoutInset* inset = m_plot->axisRect()->insetLayout();
         inset->take(legend);
         inset->simplify();
         QCPLayoutGrid* grid = m_plot->plotLayout();
         m_legendColumn = new QCPLayoutGrid;
-        grid->addElement(grid->rowCount() - 1, 1,
-                         m_legendColumn); // below an export's title
+        grid->addElement(grid->rowCount() - 1, 1, m_legendColumn); // below an export's title
         grid->setColumnStretchFactor(1, 0.001);
         m_legendColumn->addElement(0, 0, legend);
         m_legendColumn->addElement(1, 0, new QCPLayoutElement(m_plot));
@@ -303,8 +307,8 @@ void LearningCurvesPlot::placeLegend(int entries) {
         m_legendColumn->setMargins(QMargins(0, 0, 6, 0));
     }
     legend->setVisible(entries > 0);
-    // As many rows as the height holds, then another column: a long legend must
-    // not push the axes off the widget.
+    // As many rows as the height holds, then another column: a long legend must not push the
+    // axes off the widget.
     const int rowHeight = QFontMetrics(legend->font()).height() + 4;
     legend->setWrap(std::max(4, (m_plot->height() - 60) / rowHeight));
     legend->setFillOrder(QCPLayoutGrid::foRowsFirst, /*rearrange=*/true);

@@ -65,7 +65,11 @@ private:
     void rebuild();
     void updateMetricCombo();
     void placeLegend(int entries);
-    std::vector<qint64> trialsToShow(const std::string& metric, int& candidates) const;
+    std::vector<qint64> trialsToShow(const std::string& metric, int& candidates);
+    // The trials that have `metric` in their current attempt and are not hidden, by number:
+    // cached, as a selection change (the usual reason to redraw) changes none of it.
+    const std::vector<const Trial*>& trialsWithMetric(const std::string& metric);
+    void forgetTrialsWithMetric() { m_withMetricValid = false; }
 
     TrialSelection* m_selection;
     QComboBox* m_metricCombo;
@@ -82,6 +86,9 @@ private:
     bool m_autoRange = true; // false once the user pans or zooms, until a double click
     int m_maxCurves = kDefaultMaxCurves;
     QList<qint64> m_shown;
+    std::vector<const Trial*> m_withMetric; // trialsWithMetric's cache, for m_withMetricName
+    std::string m_withMetricName;
+    bool m_withMetricValid = false;
 };
 
 } // namespace ps
