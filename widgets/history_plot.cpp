@@ -124,9 +124,9 @@ void HistoryPlot::setConstraints(std::vector<Constraint> constraints) {
     scheduleRebuild();
 }
 
-void HistoryPlot::applyTrials(const std::vector<Trial>& trials) {
-    for (const auto& t : trials)
-        m_trials.insert(t.id, t);
+void HistoryPlot::applyTrials(const TrialList& trials) {
+    for (auto t = trials.begin(); t != trials.end(); ++t)
+        m_trials.insert(t->id, t.ptr());
     scheduleRebuild();
 }
 
@@ -152,7 +152,8 @@ void HistoryPlot::scheduleRebuild() {
 
 void HistoryPlot::rebuild() {
     std::vector<const Trial*> finished;
-    for (const auto& t : m_trials) {
+    for (const TrialPtr& p : m_trials) {
+        const Trial& t = *p;
         // FAIL has no value to show; PRUNED is drawn apart when it carries one. Trials the
         // shared filter hides are left out, best-so-far line included.
         if ((t.state == TrialState::Complete || t.state == TrialState::Pruned) && t.value &&
@@ -293,7 +294,7 @@ void HistoryPlot::mouseMoveEvent(QMouseEvent* event) {
         QToolTip::hideText();
         return;
     }
-    const Trial& t = m_trials[*id];
+    const Trial& t = *m_trials[*id];
     QString text = QStringLiteral("#%1  %2\n%3 = %4")
                        .arg(t.number)
                        .arg(TrialTableModel::stateText(t.state))

@@ -7,6 +7,7 @@
 
 #include "core/space/constraints.h"
 #include "core/study/trial.h"
+#include "core/study/trial_list.h"
 #include "widgets/qcustomplot_include.h"
 
 #include <QHash>
@@ -29,8 +30,9 @@ public:
     void setObjective(const QString& metric, Direction direction);
     // The study's constraint metrics: the best-so-far line counts feasible trials only.
     void setConstraints(std::vector<Constraint> constraints);
-    // Takes new or changed trials (as the StudyWatcher reports them); redraws coalesced.
-    void applyTrials(const std::vector<Trial>& trials);
+    // Takes new or changed trials (as the StudyWatcher reports them), kept shared, not copied;
+    // redraws coalesced.
+    void applyTrials(const TrialList& trials);
     void clear();
     // Redraws now rather than after the coalescing delay: for export and tests.
     void rebuildNow();
@@ -64,7 +66,7 @@ private:
 
     TrialSelection* m_selection;
     QTimer* m_rebuildTimer;
-    QHash<qint64, Trial> m_trials;
+    QHash<qint64, TrialPtr> m_trials;
     QString m_metric;
     Direction m_direction = Direction::Minimize;
     std::vector<Constraint> m_constraints;

@@ -85,6 +85,7 @@ LearningCurvesPlot::LearningCurvesPlot(TrialSelection* selection, QWidget* paren
         scheduleRebuild();
     });
     connect(m_selection, &TrialSelection::filterChanged, this, [this] {
+        forgetTrialsWithMetric(); // hidden trials are left out
         m_autoRange = true;
         scheduleRebuild();
     });
@@ -136,13 +137,16 @@ void LearningCurvesPlot::setObjective(const QString& metric) {
     scheduleRebuild();
 }
 
-void LearningCurvesPlot::applyTrials(const std::vector<Trial>& trials) {
+void LearningCurvesPlot::applyTrials(const TrialList& trials) {
     bool attemptsChanged = false;
-    for (const auto& t : trials) {
-        auto it = m_trials.find(t.id);
-        attemptsChanged = attemptsChanged || it == m_trials.end() || it->attempts != t.attempts;
-        m_trials.insert(t.id, t);
+    for (auto t = trials.begin(); t != trials.end(); ++t) {
+        auto it = m_trials.find(t->id);
+        attemptsChanged = attemptsChanged || it == m_trials.end() || (*it)->attempts != t->attempts;
+        m_trials.insert(t->id, t.ptr());
     }
+    // The cache points at the trials: any replaced one must be looked up again.
+    if (!trials.empty())
+        forgetTrialsWithMetric();
     // A trial's state alone does not change its curve; a new attempt (or trial) does.
     if (attemptsChanged)
         scheduleRebuild();
@@ -156,11 +160,14 @@ void LearningCurvesPlot::addMetrics(const std::vector<MetricPoint>& points) {
     }
     if (m_names.size() != namesBefore)
         updateMetricCombo();
-    if (!points.empty())
+    if (!points.empty()) {
+        forgetTrialsWithMetric();
         scheduleRebuild();
+    }
 }
 
 void LearningCurvesPlot::clear() {
+    forgetTrialsWithMetric();
     m_trials.clear();
     m_metrics.clear();
     m_names.clear();
@@ -239,35 +246,39 @@ void LearningCurvesPlot::scheduleRebuild() {
         m_rebuildTimer->start();
 }
 
-std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric,
-                                                     int& candidates) const {
-    std::vector<const Trial*> have;
+const std::vector<const Trial*>& LearningCurvesPlot::trialsWithMetric(const std::string& metric) {
+    if (m_withMetricValid && m_withMetricName == metric)
+        return m_withMetric;
+    m_withMetric.clear();
     for (auto it = m_metrics.constBegin(); it != m_metrics.constEnd(); ++it) {
         const auto trial = m_trials.constFind(it.key());
         if (trial == m_trials.constEnd())
             continue; // its trial arrives with the next poll
-        const auto attempt = it->find(trial->attempts);
+        const auto attempt = it->find((*trial)->attempts);
         if (attempt == it->end() || !attempt->second.count(metric) ||
-            m_selection->isHidden(trial->id))
+            m_selection->isHidden((*trial)->id))
             continue;
-        have.push_back(&*trial);
+        m_withMetric.push_back(trial->get());
     }
-    std::sort(have.begin(), have.end(),
+    std::sort(m_withMetric.begin(), m_withMetric.end(),
               [](const Trial* a, const Trial* b) { return a->number < b->number; });
+    m_withMetricName = metric;
+    m_withMetricValid = true;
+    return m_withMetric;
+}
+
+std::vector<qint64> LearningCurvesPlot::trialsToShow(const std::string& metric, int& candidates) {
+    const std::vector<const Trial*>& have = trialsWithMetric(metric);
     std::vector<qint64> ids;
     if (!m_selection->isEmpty()) {
         // the selected ones, at most the newest m_maxCurves of them: a brush may select tens
-        // of thousands, and one graph and legend entry each would freeze the window
-        std::vector<const Trial*> selected;
-        for (const Trial* t : have) {
-            if (m_selection->isSelected(t->id))
-                selected.push_back(t);
-        }
+        // of thousands, and one graph and legend entry each would freeze the window. Walked
+        // from the newest, so a wide selection stops after m_maxCurves.
         candidates = int(m_selection->selected().size());
-        const size_t first =
-            selected.size() > size_t(m_maxCurves) ? selected.size() - size_t(m_maxCurves) : 0;
-        for (size_t i = first; i < selected.size(); ++i)
-            ids.push_back(selected[i]->id);
+        for (auto it = have.rbegin(); it != have.rend() && ids.size() < size_t(m_maxCurves); ++it)
+            if (m_selection->isSelected((*it)->id))
+                ids.push_back((*it)->id);
+        std::reverse(ids.begin(), ids.end());
         return ids;
     }
     candidates = int(have.size());
@@ -313,7 +324,7 @@ void LearningCurvesPlot::rebuild() {
     int candidates = 0;
     const auto ids = metric.empty() ? std::vector<qint64>{} : trialsToShow(metric, candidates);
     for (qint64 id : ids) {
-        const Trial& t = m_trials[id];
+        const Trial& t = *m_trials[id];
         const auto& steps = m_metrics[id][t.attempts][metric];
         QVector<double> x, y;
         x.reserve(qsizetype(steps.size()));

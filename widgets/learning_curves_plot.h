@@ -6,6 +6,7 @@
 // selection is not owned.
 
 #include "core/study/trial.h"
+#include "core/study/trial_list.h"
 
 #include <QHash>
 #include <QList>
@@ -36,7 +37,7 @@ public:
 
     // The objective's metric is the one shown first, until the user picks another.
     void setObjective(const QString& metric);
-    void applyTrials(const std::vector<Trial>& trials);
+    void applyTrials(const TrialList& trials);
     void addMetrics(const std::vector<MetricPoint>& points);
     void clear();
     // How many curves to draw when nothing is selected (the most recent trials win).
@@ -64,7 +65,11 @@ private:
     void rebuild();
     void updateMetricCombo();
     void placeLegend(int entries);
-    std::vector<qint64> trialsToShow(const std::string& metric, int& candidates) const;
+    std::vector<qint64> trialsToShow(const std::string& metric, int& candidates);
+    // The trials that have `metric` in their current attempt and are not hidden, by number:
+    // cached, as a selection change (the usual reason to redraw) changes none of it.
+    const std::vector<const Trial*>& trialsWithMetric(const std::string& metric);
+    void forgetTrialsWithMetric() { m_withMetricValid = false; }
 
     TrialSelection* m_selection;
     QComboBox* m_metricCombo;
@@ -73,7 +78,7 @@ private:
     QCustomPlot* m_plot;
     QCPLayoutGrid* m_legendColumn = nullptr; // holds the legend while it is beside the axes
     QTimer* m_rebuildTimer;
-    QHash<qint64, Trial> m_trials;
+    QHash<qint64, TrialPtr> m_trials;
     QHash<qint64, TrialMetrics> m_metrics;
     std::set<std::string> m_names;
     QString m_objective;
@@ -81,6 +86,9 @@ private:
     bool m_autoRange = true; // false once the user pans or zooms, until a double click
     int m_maxCurves = kDefaultMaxCurves;
     QList<qint64> m_shown;
+    std::vector<const Trial*> m_withMetric; // trialsWithMetric's cache, for m_withMetricName
+    std::string m_withMetricName;
+    bool m_withMetricValid = false;
 };
 
 } // namespace ps

@@ -243,11 +243,7 @@ bool MainWindow::setFilterText(const QString& text) {
     }
     m_filterError.clear();
     m_filterEdit->setStyleSheet({});
-    std::vector<Trial> trials;
-    trials.reserve(std::size_t(m_model->rowCount()));
-    for (int row = 0; row < m_model->rowCount(); ++row)
-        trials.push_back(*m_model->trialAt(row));
-    m_selection->setFilter(filter, trials);
+    m_selection->setFilter(filter, m_model->trials());
     updateFilterStatus();
     return true;
 }
@@ -619,10 +615,7 @@ void MainWindow::updateParallelLayout(const StudyRecord& study) {
     m_matrix->setStudyLayout(space, objectives);
     m_objective->setObjectives(objectives, readConstraints(study.configText));
     // the trials already shown come back onto the new axes
-    std::vector<Trial> trials;
-    trials.reserve(std::size_t(m_model->rowCount()));
-    for (int row = 0; row < m_model->rowCount(); ++row)
-        trials.push_back(*m_model->trialAt(row));
+    const TrialList trials = m_model->trials(); // shared, not copied
     m_parallel->applyTrials(trials);
     m_scatter->applyTrials(trials);
     m_matrix->applyTrials(trials);

@@ -7,6 +7,7 @@
 
 #include "core/space/constraints.h"
 #include "core/space/study_config.h"
+#include "core/study/trial_list.h"
 #include "widgets/qcustomplot_include.h"
 
 #include <QHash>
@@ -30,7 +31,7 @@ public:
     explicit ObjectiveView(TrialSelection* selection, QWidget* parent = nullptr);
 
     void setObjectives(std::vector<Objective> objectives, std::vector<Constraint> constraints);
-    void applyTrials(const std::vector<Trial>& trials);
+    void applyTrials(const TrialList& trials);
     void clear();
     void setMode(Mode mode);
     Mode mode() const { return m_mode; }
@@ -54,7 +55,7 @@ private:
     QComboBox* m_modeCombo;
     QCustomPlot* m_plot;
     QTimer* m_rebuildTimer;
-    QHash<qint64, Trial> m_trials;
+    QHash<qint64, TrialPtr> m_trials; // shared with the other views, not copied
     std::vector<Objective> m_objectives;
     std::vector<Constraint> m_constraints;
     Mode m_mode = Mode::Distribution;

@@ -27,6 +27,10 @@ constexpr int kColorBins = 64;
 constexpr double kAxisGrab = 8;     // pixels either side of an axis that start a brush
 constexpr double kTitleHeight = 34; // above the plot: axis titles, where axes are dragged
 constexpr double kBottomMargin = 26;
+// The most selected lines the highlight rasterizes; above it an even sample of them, with the
+// opacity scaled to match (rebuildHighlight). Keeps the redraw after a wide brush (50,000
+// lines, over 100M pixel updates) within a frame or two.
+constexpr std::size_t kMaxHighlightLines = 4000;
 
 } // namespace
 
@@ -63,7 +67,7 @@ void ParallelCoordinates::setStudyLayout(const SearchSpace& space,
     update();
 }
 
-void ParallelCoordinates::applyTrials(const std::vector<Trial>& trials) {
+void ParallelCoordinates::applyTrials(const TrialList& trials) {
     const std::size_t before = m_columns.dimensions();
     const TrialColumns::Update u = m_columns.apply(trials);
     if (m_columns.dimensions() != before) {
@@ -334,10 +338,23 @@ void ParallelCoordinates::rebuildBase() {
 }
 
 void ParallelCoordinates::rebuildHighlight() {
-    m_highlight =
-        drawLines(m_selectedRows,
-                  std::clamp(20.0 / std::sqrt(double(m_selectedRows.size()) + 1.0), 0.15, 2.5));
-    m_highlightedLines = int(m_selectedRows.size());
+    const std::size_t selected = m_selectedRows.size();
+    const double gain = std::clamp(20.0 / std::sqrt(double(selected) + 1.0), 0.15, 2.5);
+    if (selected <= kMaxHighlightLines) {
+        m_highlight = drawLines(m_selectedRows, gain);
+    } else {
+        // Adaptive sampling, as QCustomPlot thins a dense graph: an even 1-in-k sample by row
+        // (rows are in arrival order, unrelated to any axis' values) crosses each pixel about
+        // 1/k as often, so a k times higher gain gives the same density where lines are
+        // many, and the redraw costs what kMaxHighlightLines lines cost whatever the brush.
+        std::vector<std::size_t> sample;
+        sample.reserve(kMaxHighlightLines + 1);
+        const double step = double(selected) / double(kMaxHighlightLines);
+        for (double i = 0; std::size_t(i) < selected; i += step)
+            sample.push_back(m_selectedRows[std::size_t(i)]);
+        m_highlight = drawLines(sample, gain * double(selected) / double(sample.size()));
+    }
+    m_highlightedLines = int(selected);
     m_highlightDirty = false;
 }
 

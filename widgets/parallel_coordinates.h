@@ -11,7 +11,9 @@
 // all trials are drawn into a cached image only when the data, the axes or the size change
 // (coalesced), and the selected lines into a second cached image only when the selection
 // changes, both as densities (LineDensity) rasterized on several threads; a repaint for a
-// hover or a brush outline draws no line at all. GUI thread only; the selection is not owned.
+// hover or a brush outline draws no line at all. A selection of more than a few thousand lines
+// is drawn as an even sample of them, so a wide brush redraws as fast as a narrow one. GUI thread
+// only; the selection is not owned.
 
 #include "core/explore/trial_columns.h"
 
@@ -39,7 +41,7 @@ public:
     // trials, brushes and axis order.
     void setStudyLayout(const SearchSpace& space, const std::vector<Objective>& objectives);
     // New or changed trials, as the StudyWatcher reports them; the redraw is coalesced.
-    void applyTrials(const std::vector<Trial>& trials);
+    void applyTrials(const TrialList& trials);
     void clear();
     const TrialColumns& columns() const { return m_columns; }
 
@@ -64,7 +66,8 @@ public:
     // and benchmarks.
     void rebuildNow();
     // Lines the last rebuild drew (trials with at least two values on the axes) and the
-    // selected ones drawn on top.
+    // selected ones drawn on top (above a few thousand, the highlight rasterizes an even sample
+    // of them at a matching opacity; this counts them all).
     int drawnLines() const { return m_drawnLines; }
     int highlightedLines() const { return m_highlightedLines; }
     // The x of an axis at a position, and the y of a value's position t in [0, 1].

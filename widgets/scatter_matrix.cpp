@@ -79,7 +79,7 @@ void ScatterMatrix::setStudyLayout(const SearchSpace& space,
     update();
 }
 
-void ScatterMatrix::applyTrials(const std::vector<Trial>& trials) {
+void ScatterMatrix::applyTrials(const TrialList& trials) {
     std::vector<std::pair<std::string, bool>> shown;
     for (std::size_t d : m_dims)
         shown.emplace_back(m_columns.dimension(d).name, m_columns.dimension(d).objective);

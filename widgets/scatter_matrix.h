@@ -43,7 +43,7 @@ public:
     // automatic choice of dimensions.
     void setStudyLayout(const SearchSpace& space, const std::vector<Objective>& objectives);
     // New or changed trials, as the StudyWatcher reports them; the redraw is coalesced.
-    void applyTrials(const std::vector<Trial>& trials);
+    void applyTrials(const TrialList& trials);
     void clear();
     const TrialColumns& columns() const { return m_columns; }
 

@@ -79,7 +79,7 @@ void ScatterView::setStudyLayout(const SearchSpace& space,
     scheduleRebuild();
 }
 
-void ScatterView::applyTrials(const std::vector<Trial>& trials) {
+void ScatterView::applyTrials(const TrialList& trials) {
     const std::size_t before = m_columns.dimensions();
     std::string xName, yName;
     bool xObjective = false, yObjective = false;

@@ -30,7 +30,7 @@ public:
     explicit ScatterView(TrialSelection* selection, QWidget* parent = nullptr);
 
     void setStudyLayout(const SearchSpace& space, const std::vector<Objective>& objectives);
-    void applyTrials(const std::vector<Trial>& trials);
+    void applyTrials(const TrialList& trials);
     void clear();
     const TrialColumns& columns() const { return m_columns; }
 

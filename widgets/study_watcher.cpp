@@ -197,7 +197,13 @@ private:
                       [](const Trial& a, const Trial& b) { return a.rev < b.rev; });
             m_rev = changed.back().rev;
             const TrialCounts counts = m_storage->counts(m_studyId);
-            Q_EMIT trialsChanged(changed);
+            // Moved into shared trials here: a queued signal copies its argument, and a copy
+            // of 100,000 trials took seconds; a TrialList copies one pointer.
+            std::vector<TrialPtr> shared;
+            shared.reserve(changed.size());
+            for (auto& t : changed)
+                shared.push_back(std::make_shared<const Trial>(std::move(t)));
+            Q_EMIT trialsChanged(TrialList(std::move(shared)));
             if (!m_countsSent || !sameCounts(counts, m_counts)) {
                 m_counts = counts;
                 m_countsSent = true;

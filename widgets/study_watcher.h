@@ -1,10 +1,12 @@
 #pragma once
 // Watches one study in its storage and turns what changed into Qt signals (DESIGN.md, data
 // flow 5). The storage is opened and read on a thread of the watcher's own, never on the GUI
-// thread; the signals carry copies and arrive queued on the thread that created the watcher.
+// thread; the signals carry copies and arrive queued on the thread that created the watcher
+// (trials as a TrialList: the trials themselves are shared, never copied on the way).
 // Create, start and destroy it on the GUI thread.
 
 #include "core/storage/storage.h"
+#include "core/study/trial_list.h"
 
 #include <QObject>
 #include <QString>
@@ -16,7 +18,6 @@ class QThread;
 
 namespace ps {
 
-using TrialList = std::vector<Trial>;
 using MetricList = std::vector<MetricPoint>;
 using AnalysisList = std::vector<AnalysisRecord>;
 
@@ -66,7 +67,8 @@ Q_SIGNALS:
     void studiesListed(QStringList names);
     // The study record, the first time and whenever it changes (control, orchestrator beat).
     void studyChanged(ps::StudyRecord study);
-    // Trials created or changed since the last emission, in storage-revision order.
+    // Trials created or changed since the last emission, in storage-revision order, each
+    // shared by every receiver that keeps it.
     void trialsChanged(ps::TrialList trials);
     // Intermediate metrics appended since the last emission, in storage order.
     void metricsAdded(ps::MetricList points);

@@ -73,11 +73,11 @@ void TrialDetails::clear() {
     m_log->clear();
 }
 
-void TrialDetails::applyTrials(const std::vector<Trial>& trials) {
+void TrialDetails::applyTrials(const TrialList& trials) {
     bool shownChanged = false;
-    for (const Trial& t : trials) {
-        m_trials.insert(t.id, t);
-        shownChanged = shownChanged || t.id == m_shown;
+    for (auto t = trials.begin(); t != trials.end(); ++t) {
+        m_trials.insert(t->id, t.ptr());
+        shownChanged = shownChanged || t->id == m_shown;
     }
     if (shownChanged || (m_shown == 0 && !m_selection->isEmpty()))
         showSelected();
@@ -88,11 +88,11 @@ void TrialDetails::showSelected() {
     const Trial* pick = nullptr;
     for (qint64 id : m_selection->selected()) {
         const auto it = m_trials.constFind(id);
-        if (it != m_trials.constEnd() && (!pick || it->number > pick->number))
-            pick = &*it;
+        if (it != m_trials.constEnd() && (!pick || (*it)->number > pick->number))
+            pick = it->get();
     }
     if (!pick) {
-        const QHash<qint64, Trial> keep = m_trials;
+        const QHash<qint64, TrialPtr> keep = m_trials;
         clear();
         m_trials = keep;
         return;

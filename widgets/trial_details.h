@@ -6,6 +6,7 @@
 // only; the selection is not owned.
 
 #include "core/study/trial.h"
+#include "core/study/trial_list.h"
 
 #include <QHash>
 #include <QWidget>
@@ -24,7 +25,7 @@ class TrialDetails : public QWidget {
 public:
     explicit TrialDetails(TrialSelection* selection, QWidget* parent = nullptr);
 
-    void applyTrials(const std::vector<Trial>& trials);
+    void applyTrials(const TrialList& trials);
     void clear();
     // The trial shown; 0 when none.
     qint64 shownTrial() const { return m_shown; }
@@ -36,7 +37,7 @@ private:
     void show(const Trial& trial);
 
     TrialSelection* m_selection;
-    QHash<qint64, Trial> m_trials;
+    QHash<qint64, TrialPtr> m_trials; // shared with the other views, not copied
     qint64 m_shown = 0;
     QTextBrowser* m_details;
     QLabel* m_logLabel;

@@ -16,7 +16,7 @@ void TrialSelection::toggle(qint64 trialId) {
     setSelected(next);
 }
 
-void TrialSelection::setFilter(const TrialFilter& filter, const std::vector<Trial>& trials) {
+void TrialSelection::setFilter(const TrialFilter& filter, const TrialList& trials) {
     m_filter = filter;
     m_hidden.clear();
     if (!m_filter.empty())
@@ -26,7 +26,7 @@ void TrialSelection::setFilter(const TrialFilter& filter, const std::vector<Tria
     Q_EMIT filterChanged();
 }
 
-void TrialSelection::judge(const std::vector<Trial>& trials) {
+void TrialSelection::judge(const TrialList& trials) {
     if (m_filter.empty())
         return;
     bool changed = false;

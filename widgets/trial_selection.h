@@ -5,6 +5,7 @@
 // it and do not own it.
 
 #include "core/explore/trial_filter.h"
+#include "core/study/trial_list.h"
 
 #include <QObject>
 #include <QSet>
@@ -28,10 +29,10 @@ public:
     const QSet<qint64>& hidden() const { return m_hidden; }
     // Sets the filter and hides those of `trials` (every trial the views know) it rejects;
     // emits filterChanged.
-    void setFilter(const TrialFilter& filter, const std::vector<Trial>& trials);
+    void setFilter(const TrialFilter& filter, const TrialList& trials);
     // Judges new or changed trials by the current filter; emits filterChanged when one of
     // them was hidden or shown by it.
-    void judge(const std::vector<Trial>& trials);
+    void judge(const TrialList& trials);
 
 public Q_SLOTS:
     // Replaces the selection; emits selectionChanged only when it differs, so views that

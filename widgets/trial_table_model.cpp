@@ -116,7 +116,7 @@ void TrialTableModel::setConstraints(std::vector<Constraint> constraints) {
     emitRowRuns(rows, 0, columnCount() - 1);
 }
 
-void TrialTableModel::applyTrials(const std::vector<Trial>& trials) {
+void TrialTableModel::applyTrials(const TrialList& trials) {
     // New parameter names first, so that rows inserted below already have their columns.
     QStringList newParams;
     for (const auto& t : trials) {
@@ -135,36 +135,39 @@ void TrialTableModel::applyTrials(const std::vector<Trial>& trials) {
         endInsertColumns();
     }
 
-    std::vector<Trial> added;
+    std::vector<TrialPtr> added;
     QHash<qint64, std::size_t> addedAt; // id -> index in added: a first poll brings them all
     std::vector<int> changedRows;
-    for (const auto& t : trials) {
-        const auto it = m_rowOf.constFind(t.id);
+    for (auto t = trials.begin(); t != trials.end(); ++t) {
+        const auto it = m_rowOf.constFind(t->id);
         if (it == m_rowOf.constEnd()) {
             // A trial may come twice in one batch only if the caller merged batches; the later
             // snapshot wins.
-            if (const auto same = addedAt.constFind(t.id); same != addedAt.constEnd()) {
-                added[*same] = t;
+            if (const auto same = addedAt.constFind(t->id); same != addedAt.constEnd()) {
+                added[*same] = t.ptr();
             } else {
-                addedAt.insert(t.id, added.size());
-                added.push_back(t);
+                addedAt.insert(t->id, added.size());
+                added.push_back(t.ptr());
             }
             continue;
         }
-        Trial& old = m_trials[size_t(*it)];
-        const bool shown = !sameShown(old, t);
-        old = t;
+        TrialPtr& old = m_trials[size_t(*it)];
+        const bool shown = !sameShown(*old, *t);
+        old = t.ptr();
         if (shown)
             changedRows.push_back(*it);
     }
 
     if (!added.empty()) {
-        std::sort(added.begin(), added.end(),
-                  [](const Trial& a, const Trial& b) { return a.number < b.number; });
+        std::stable_sort(added.begin(), added.end(), [](const TrialPtr& a, const TrialPtr& b) {
+            return a->number < b->number;
+        });
         const int first = int(m_trials.size());
         beginInsertRows({}, first, first + int(added.size()) - 1);
+        m_trials.reserve(m_trials.size() + added.size());
+        m_rowOf.reserve(qsizetype(m_trials.size() + added.size()));
         for (auto& t : added) {
-            m_rowOf.insert(t.id, int(m_trials.size()));
+            m_rowOf.insert(t->id, int(m_trials.size()));
             m_trials.push_back(std::move(t));
         }
         endInsertRows();
@@ -198,7 +201,7 @@ void TrialTableModel::clear() {
 void TrialTableModel::refreshRunning() {
     std::vector<int> rows;
     for (size_t i = 0; i < m_trials.size(); ++i) {
-        if (m_trials[i].state == TrialState::Running)
+        if (m_trials[i]->state == TrialState::Running)
             rows.push_back(int(i));
     }
     emitRowRuns(std::move(rows), durationColumn(), durationColumn());
@@ -218,12 +221,12 @@ void TrialTableModel::emitRowRuns(std::vector<int> rows, int firstColumn, int la
 }
 
 std::optional<qint64> TrialTableModel::findBest() const {
-    const Trial* best = bestTrial(m_trials, m_direction, m_constraints);
+    const Trial* best = bestSharedTrial(m_trials, m_direction, m_constraints);
     return best ? std::optional<qint64>(best->id) : std::nullopt;
 }
 
 const Trial* TrialTableModel::trialAt(int row) const {
-    return row >= 0 && row < int(m_trials.size()) ? &m_trials[size_t(row)] : nullptr;
+    return row >= 0 && row < int(m_trials.size()) ? m_trials[size_t(row)].get() : nullptr;
 }
 
 int TrialTableModel::rowOf(qint64 trialId) const {

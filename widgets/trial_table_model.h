@@ -6,6 +6,7 @@
 
 #include "core/space/constraints.h"
 #include "core/study/trial.h"
+#include "core/study/trial_list.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -38,8 +39,8 @@ public:
     // Takes trials that are new or changed. New trials are appended with one rowsInserted per
     // call; changed rows get one dataChanged per run of adjacent rows, and only when something
     // shown changed (a heartbeat alone changes nothing visible). New parameter names insert
-    // columns before the trailing ones.
-    void applyTrials(const std::vector<Trial>& trials);
+    // columns before the trailing ones. The trials are kept shared, not copied.
+    void applyTrials(const TrialList& trials);
     // Forgets every trial (a reset): for when another study is opened.
     void clear();
     // Durations of running trials grow with the clock: one dataChanged for the duration column
@@ -47,6 +48,8 @@ public:
     void refreshRunning();
 
     const Trial* trialAt(int row) const;
+    // Every trial, in row order, shared: for handing them all on without copying them.
+    TrialList trials() const { return TrialList(m_trials); }
     int rowOf(qint64 trialId) const; // -1 when unknown
     const QStringList& paramNames() const { return m_params; }
     std::optional<qint64> bestTrialId() const { return m_best; }
@@ -71,7 +74,7 @@ private:
     std::optional<qint64> findBest() const;
     void emitRowRuns(std::vector<int> rows, int firstColumn, int lastColumn);
 
-    std::vector<Trial> m_trials; // in the order they arrived
+    std::vector<TrialPtr> m_trials; // in the order they arrived; shared with the other views
     QHash<qint64, int> m_rowOf;
     QStringList m_params;
     QString m_metric;

@@ -119,9 +119,11 @@ std::optional<std::vector<double>> objectiveVector(const Trial& trial,
     return v;
 }
 
-std::vector<Trial> paretoFront(const std::vector<Trial>& trials,
-                               const std::vector<Objective>& objectives,
-                               const std::vector<Constraint>& constraints) {
+namespace {
+
+template <typename Trials>
+std::vector<Trial> paretoFrontOf(const Trials& trials, const std::vector<Objective>& objectives,
+                                 const std::vector<Constraint>& constraints) {
     std::vector<std::size_t> index;
     std::vector<std::vector<double>> points;
     for (std::size_t i = 0; i < trials.size(); ++i) {
@@ -144,6 +146,20 @@ std::vector<Trial> paretoFront(const std::vector<Trial>& trials,
             front.push_back(trials[index[i]]);
     }
     return front;
+}
+
+} // namespace
+
+std::vector<Trial> paretoFront(const std::vector<Trial>& trials,
+                               const std::vector<Objective>& objectives,
+                               const std::vector<Constraint>& constraints) {
+    return paretoFrontOf(trials, objectives, constraints);
+}
+
+std::vector<Trial> paretoFrontShared(const TrialList& trials,
+                                     const std::vector<Objective>& objectives,
+                                     const std::vector<Constraint>& constraints) {
+    return paretoFrontOf(trials, objectives, constraints);
 }
 
 } // namespace ps

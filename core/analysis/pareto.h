@@ -4,6 +4,7 @@
 // sampler and the views.
 
 #include "core/space/study_config.h"
+#include "core/study/trial_list.h"
 
 #include <cstddef>
 #include <optional>
@@ -39,5 +40,10 @@ std::optional<std::vector<double>> objectiveVector(const Trial& trial,
 std::vector<Trial> paretoFront(const std::vector<Trial>& trials,
                                const std::vector<Objective>& objectives,
                                const std::vector<Constraint>& constraints = {});
+// The same over shared trials (the explorer's views keep them so).
+// (A name of its own: `paretoFront({}, ...)` must stay unambiguous.)
+std::vector<Trial> paretoFrontShared(const TrialList& trials,
+                                     const std::vector<Objective>& objectives,
+                                     const std::vector<Constraint>& constraints = {});
 
 } // namespace ps

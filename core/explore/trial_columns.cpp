@@ -96,7 +96,7 @@ double TrialColumns::encode(std::size_t d, const Json& value, bool& grew) {
     return v;
 }
 
-TrialColumns::Update TrialColumns::apply(const std::vector<Trial>& trials) {
+TrialColumns::Update TrialColumns::apply(const TrialList& trials) {
     Update update;
     for (const Trial& t : trials) {
         // parameters the layout does not know become dimensions, before the row is written

@@ -9,6 +9,7 @@
 #include "core/space/search_space.h"
 #include "core/space/study_config.h"
 #include "core/study/trial.h"
+#include "core/study/trial_list.h"
 
 #include <cstdint>
 #include <string>
@@ -44,7 +45,7 @@ public:
     // Takes new or changed trials (as the StudyWatcher reports them). A parameter the layout
     // does not know becomes a dimension (numbers linear, anything else categorical); a
     // category not declared is appended to its axis.
-    Update apply(const std::vector<Trial>& trials);
+    Update apply(const TrialList& trials);
     void clear(); // every trial, keeping the dimensions
 
     std::size_t rows() const { return m_ids.size(); }

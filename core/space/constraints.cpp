@@ -26,17 +26,32 @@ bool isBetter(double value, const std::optional<double>& best, Direction directi
     return direction == Direction::Minimize ? value < *best : value > *best;
 }
 
+namespace {
+
+const Trial* bestOf(const Trial* best, const Trial& t, Direction direction,
+                    const std::vector<Constraint>& constraints) {
+    if (t.state != TrialState::Complete || !t.value || !std::isfinite(*t.value))
+        return best;
+    if (!isFeasible(constraints, t))
+        return best;
+    return !best || isBetter(*t.value, best->value, direction) ? &t : best;
+}
+
+} // namespace
+
 const Trial* bestTrial(const std::vector<Trial>& trials, Direction direction,
                        const std::vector<Constraint>& constraints) {
     const Trial* best = nullptr;
-    for (const auto& t : trials) {
-        if (t.state != TrialState::Complete || !t.value || !std::isfinite(*t.value))
-            continue;
-        if (!isFeasible(constraints, t))
-            continue;
-        if (!best || isBetter(*t.value, best->value, direction))
-            best = &t;
-    }
+    for (const auto& t : trials)
+        best = bestOf(best, t, direction, constraints);
+    return best;
+}
+
+const Trial* bestSharedTrial(const std::vector<TrialPtr>& trials, Direction direction,
+                             const std::vector<Constraint>& constraints) {
+    const Trial* best = nullptr;
+    for (const auto& t : trials)
+        best = bestOf(best, *t, direction, constraints);
     return best;
 }
 

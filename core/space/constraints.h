@@ -4,6 +4,7 @@
 // callable from any thread; no Qt.
 
 #include "core/study/trial.h"
+#include "core/study/trial_list.h"
 
 #include <optional>
 #include <string>
@@ -31,6 +32,10 @@ inline bool isFeasible(const std::vector<Constraint>& constraints, const Trial& 
 // ever reports an infeasible trial.
 const Trial* bestTrial(const std::vector<Trial>& trials, Direction direction,
                        const std::vector<Constraint>& constraints);
+// The same over shared trials (TrialList::pointers(), what the explorer's views keep); a name
+// of its own, so that `bestTrial({}, ...)` stays unambiguous.
+const Trial* bestSharedTrial(const std::vector<TrialPtr>& trials, Direction direction,
+                             const std::vector<Constraint>& constraints);
 // The same test for one trial against the best value so far, for views that keep a running best.
 bool isBetter(double value, const std::optional<double>& best, Direction direction);
 

@@ -743,8 +743,11 @@ std::optional<Trial> SqliteStorage::trial(std::int64_t trialId) {
 
 std::vector<MetricPoint> SqliteStorage::metrics(std::int64_t studyId, std::int64_t sinceSeq) {
     Stmt s(m_db,
+           // CROSS JOIN keeps metrics the outer loop: a range on its primary key, so a poll
+           // that finds nothing new costs nothing. Left to the planner, it walked every trial
+           // of the study and probed the metrics of each: 80-160 ms a poll at 100,000 trials.
            "SELECT m.seq, m.trial_id, m.attempt, m.step, m.name, m.value FROM metrics m "
-           "JOIN trials t ON t.id = m.trial_id WHERE t.study_id = ? AND m.seq > ? "
+           "CROSS JOIN trials t ON t.id = m.trial_id WHERE t.study_id = ? AND m.seq > ? "
            "ORDER BY m.seq",
            m_path);
     s.bind(1, studyId).bind(2, sinceSeq);
