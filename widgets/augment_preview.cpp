@@ -280,7 +280,7 @@ AugmentPreview::AugmentPreview(TrialSelection* selection, QWidget* parent)
     });
     connect(m_fromTrial, &QPushButton::clicked, this, [this] {
         const auto it = m_trials.constFind(m_trialId);
-        m_policy->setValues(m_settings, it == m_trials.constEnd() ? Json::object() : it->params);
+        m_policy->setValues(m_settings, it == m_trials.constEnd() ? Json::object() : (*it)->params);
         refresh();
     });
     connect(fromStudy, &QPushButton::clicked, this, [this] {
@@ -424,14 +424,14 @@ void AugmentPreview::clear() {
     refresh();
 }
 
-void AugmentPreview::applyTrials(const std::vector<Trial>& trials) {
+void AugmentPreview::applyTrials(const TrialList& trials) {
     bool followedChanged = false;
-    for (const Trial& t : trials) {
-        const auto old = m_trials.constFind(t.id);
+    for (auto t = trials.begin(); t != trials.end(); ++t) {
+        const auto old = m_trials.constFind(t->id);
         followedChanged =
-            followedChanged || (m_selection->isSelected(t.id) &&
-                                (old == m_trials.constEnd() || old->params != t.params));
-        m_trials.insert(t.id, t);
+            followedChanged || (m_selection->isSelected(t->id) &&
+                                (old == m_trials.constEnd() || (*old)->params != t->params));
+        m_trials.insert(t->id, t.ptr()); // shared with the other views, not copied
     }
     if (followedChanged)
         followSelection();
@@ -442,8 +442,8 @@ void AugmentPreview::followSelection() {
     const Trial* pick = nullptr;
     for (qint64 id : m_selection->selected()) {
         const auto it = m_trials.constFind(id);
-        if (it != m_trials.constEnd() && (!pick || it->number > pick->number))
-            pick = &*it;
+        if (it != m_trials.constEnd() && (!pick || (*it)->number > pick->number))
+            pick = it->get();
     }
     m_trialId = pick ? pick->id : 0;
     m_fromTrial->setEnabled(pick != nullptr);
@@ -466,7 +466,7 @@ AugmentGridRequest AugmentPreview::request() const {
                 r.params[name] = value;
         }
     } else if (const auto it = m_trials.constFind(m_trialId); it != m_trials.constEnd()) {
-        for (const auto& [name, value] : it->params.items())
+        for (const auto& [name, value] : (*it)->params.items())
             if (drawsDifferently(name))
                 r.params[name] = value;
     }
@@ -478,7 +478,7 @@ QString AugmentPreview::describe(const Json& params) const {
     if (m_mode == Mode::Policy) {
         what = tr("Your policy");
     } else if (const auto it = m_trials.constFind(m_trialId); it != m_trials.constEnd()) {
-        what = tr("Trial #%1").arg(it->number);
+        what = tr("Trial #%1").arg((*it)->number);
         if (m_selection->selected().size() > 1)
             what += tr(" (the newest of %1 selected)").arg(m_selection->selected().size());
     } else {

@@ -14,6 +14,7 @@
 // GUI thread only; the selection is not owned.
 
 #include "core/study/trial.h"
+#include "core/study/trial_list.h"
 
 #include <QCache>
 #include <QHash>
@@ -51,7 +52,7 @@ public:
     void setTaskSettings(const Json& settings,
                          const QString& taskKind = QStringLiteral("classify"));
     // Trials new or changed, as every view gets them (MainWindow's applyTrials).
-    void applyTrials(const std::vector<Trial>& trials);
+    void applyTrials(const TrialList& trials);
     // No study: forgets the task and the trials, stops the worker.
     void clear();
 
@@ -109,7 +110,7 @@ private:
     QString m_taskKind;                       // "" until a study is open
     Json m_settings;                          // the task's settings
     std::vector<std::string> m_augmentations; // the task's augment.<name> blocks, declared order
-    QHash<qint64, Trial> m_trials;
+    QHash<qint64, TrialPtr> m_trials;
     qint64 m_trialId = 0;
     bool m_stale = true; // the request changed while the view was hidden
     // Grids drawn, by AugmentGridRequest::key(); cost in KiB.
