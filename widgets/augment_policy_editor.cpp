@@ -1,5 +1,7 @@
 #include "widgets/augment_policy_editor.h"
 
+#include "core/space/setting_pointer.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -31,14 +33,6 @@ QString tipOf(const SettingSpec& s) {
 // "translate_scale" reads as "translate scale" beside a check box.
 QString pretty(const std::string& name) {
     return QString::fromStdString(name).replace(QLatin1Char('_'), QLatin1Char(' '));
-}
-
-Json::json_pointer pointerOf(const std::string& path) {
-    std::string pointer = "/" + path;
-    for (char& c : pointer)
-        if (c == '.')
-            c = '/';
-    return Json::json_pointer(pointer);
 }
 
 } // namespace
@@ -173,8 +167,8 @@ void AugmentPolicyEditor::setValues(const Json& settings, const Json& params) {
         Json value = e.spec.defaultValue;
         if (params.is_object() && params.contains(p))
             value = params[p];
-        else if (settings.is_object() && settings.contains(pointerOf(p)))
-            value = settings.at(pointerOf(p));
+        else if (settings.is_object() && settings.contains(settingPointer(p)))
+            value = settings.at(settingPointer(p));
         show(e, value);
     }
     m_loading = false;

@@ -1,6 +1,7 @@
 #include "widgets/augment_preview.h"
 
 #include "core/execution/task.h"
+#include "core/space/setting_pointer.h"
 #include "widgets/augment_grid_runner.h"
 #include "widgets/augment_policy_editor.h"
 #include "widgets/trial_selection.h"
@@ -35,14 +36,6 @@ constexpr int kGridGap = 2;
 // cache, since they draw the same picture.
 bool drawsDifferently(const std::string& name) {
     return name.rfind("augment.", 0) == 0 || name.rfind("dataset.", 0) == 0;
-}
-
-Json::json_pointer pointerOf(const std::string& path) {
-    std::string pointer = "/" + path;
-    for (char& c : pointer)
-        if (c == '.')
-            c = '/';
-    return Json::json_pointer(pointer);
 }
 
 // The grid, zoomed by whole pixels (nearest neighbour, so every image pixel stays a crisp
@@ -461,7 +454,7 @@ AugmentGridRequest AugmentPreview::request() const {
         // Only what differs from the study, so a policy equal to it is the same request.
         const Json policy = m_policy->values(); // items() does not keep a temporary alive
         for (const auto& [name, value] : policy.items()) {
-            const auto at = pointerOf(name);
+            const auto at = settingPointer(name);
             if (!m_settings.contains(at) || m_settings.at(at) != value)
                 r.params[name] = value;
         }
@@ -487,9 +480,10 @@ QString AugmentPreview::describe(const Json& params) const {
     QStringList on;
     for (const std::string& name : m_augmentations) {
         const std::string path = "augment." + name + ".enabled";
-        const Json value = params.contains(path)                  ? params[path]
-                           : m_settings.contains(pointerOf(path)) ? m_settings.at(pointerOf(path))
-                                                                  : Json(false);
+        const Json value = params.contains(path) ? params[path]
+                           : m_settings.contains(settingPointer(path))
+                               ? m_settings.at(settingPointer(path))
+                               : Json(false);
         if (value == Json(true))
             on << QString::fromStdString(name);
     }

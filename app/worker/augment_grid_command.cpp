@@ -6,6 +6,7 @@
 
 #include "core/execution/builtin_tasks.h"
 #include "core/execution/task.h"
+#include "core/space/setting_pointer.h"
 #include "core/space/study_config.h"
 #include "core/space/study_file.h"
 #include "core/train/augment_grid.h"
@@ -119,16 +120,12 @@ StudyConfig configFromJson(const std::string& path, const TaskSpec& spec) {
     config.baseDir = std::filesystem::absolute(path).parent_path().lexically_normal().string();
     config.task = std::move(file);
     for (const auto& s : spec.settings) {
-        std::string pointer = "/" + s.path;
-        std::replace(pointer.begin(), pointer.end(), '.', '/');
-        const Json::json_pointer at(pointer);
+        const Json::json_pointer at = settingPointer(s.path);
         if (!config.task.contains(at))
             config.task[at] = s.defaultValue;
     }
     for (const auto& key : spec.pathSettings) {
-        std::string pointer = "/" + key;
-        std::replace(pointer.begin(), pointer.end(), '.', '/');
-        const Json::json_pointer at(pointer);
+        const Json::json_pointer at = settingPointer(key);
         if (config.task.contains(at) && config.task.at(at).is_string() &&
             !config.task.at(at).get<std::string>().empty() &&
             std::filesystem::path(config.task.at(at).get<std::string>()).is_relative())

@@ -1,6 +1,7 @@
 #include "core/execution/builtin_tasks.h"
 #include "core/execution/command_task.h"
 #include "core/execution/task.h"
+#include "core/space/setting_pointer.h"
 
 #include <algorithm>
 
@@ -58,9 +59,7 @@ TaskCatalog TaskCatalog::withBuiltins() {
 Json defaultSettings(const TaskSpec& spec) {
     Json settings = Json::object();
     for (const SettingSpec& s : spec.settings) {
-        std::string pointer = "/" + s.path;
-        std::replace(pointer.begin(), pointer.end(), '.', '/');
-        settings[Json::json_pointer(pointer)] = s.defaultValue;
+        settings[settingPointer(s.path)] = s.defaultValue;
     }
     return settings;
 }

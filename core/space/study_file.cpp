@@ -5,6 +5,7 @@
 #include "core/sampling/grid_sampler.h"
 #include "core/sampling/sampler.h"
 #include "core/scheduling/scheduler.h"
+#include "core/space/setting_pointer.h"
 #include "core/storage/storage.h"
 
 #include <cmath>
@@ -248,9 +249,7 @@ public:
         }
         // Files the task reads are named relative to the study file.
         for (const auto& key : spec.pathSettings) {
-            std::string pointer = "/" + key;
-            std::replace(pointer.begin(), pointer.end(), '.', '/');
-            const Json::json_pointer at(pointer);
+            const Json::json_pointer at = settingPointer(key);
             if (c.task.contains(at) && c.task.at(at).is_string() &&
                 !c.task.at(at).get<std::string>().empty() &&
                 std::filesystem::path(c.task.at(at).get<std::string>()).is_relative())
@@ -952,9 +951,7 @@ private:
             error(node, "scheduler",
                   "idhb sets how long trials run, so task." + spec.budgetSetting +
                       " cannot be a searched parameter");
-        std::string pointer = "/" + spec.budgetSetting;
-        std::replace(pointer.begin(), pointer.end(), '.', '/');
-        const Json::json_pointer at(pointer);
+        const Json::json_pointer at = settingPointer(spec.budgetSetting);
         const std::int64_t max = c.scheduler.options.value("max", std::int64_t{0});
         if (!c.task.contains(at) || !c.task.at(at).is_number_integer() ||
             c.task.at(at).get<std::int64_t>() != max)
